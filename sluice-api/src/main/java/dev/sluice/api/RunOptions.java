@@ -1,0 +1,83 @@
+package dev.sluice.api;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * How a pipeline runs. Immutable; change with the {@code with*} methods.
+ *
+ * @param parallelism tasks per stage; 0 means the number of available processors
+ * @param memoryBudgetBytes bytes that stateful operators may hold before they spill; 0 means half the max heap
+ * @param maxAttempts attempts per task before the job fails (1 = no retry)
+ * @param retryBackoff pause before the first retry; doubles per retry
+ * @param tempDir where spill files go (a fresh job directory is made under it and removed at the end)
+ * @param progress called now and then with bytes read of total, from a runtime thread; may be null
+ */
+public record RunOptions(
+    int parallelism,
+    long memoryBudgetBytes,
+    int maxAttempts,
+    Duration retryBackoff,
+    Path tempDir,
+    Consumer<Progress> progress) {
+
+  public RunOptions {
+    if (parallelism < 0) {
+      throw new IllegalArgumentException("parallelism must be positive (or 0 for all cores), was " + parallelism);
+    }
+    if (memoryBudgetBytes < 0) {
+      throw new IllegalArgumentException("memory budget must be positive (or 0 for default), was " + memoryBudgetBytes);
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+    }
+    if (retryBackoff == null || retryBackoff.isNegative()) {
+      throw new IllegalArgumentException("retryBackoff must be zero or positive, was " + retryBackoff);
+    }
+    if (tempDir == null) {
+      tempDir = Path.of(System.getProperty("java.io.tmpdir"));
+    }
+  }
+
+  /** Batch mode with defaults: all cores, half the heap as memory budget, 3 attempts, 100 ms backoff. */
+  public static RunOptions batch() {
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null);
+  }
+
+  public static RunOptions defaults() {
+    return batch();
+  }
+
+  public RunOptions withParallelism(int n) {
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress);
+  }
+
+  public RunOptions withMemoryBudget(long bytes) {
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress);
+  }
+
+  public RunOptions withMaxAttempts(int n) {
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress);
+  }
+
+  public RunOptions withRetryBackoff(Duration d) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress);
+  }
+
+  public RunOptions withTempDir(Path dir) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress);
+  }
+
+  public RunOptions withProgress(Consumer<Progress> listener) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener);
+  }
+
+  /** The effective parallelism: {@link #parallelism} or the number of available processors. */
+  public int effectiveParallelism() {
+    return parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Bytes read by the sources so far, of the total known size (-1 if unknown). */
+  public record Progress(long bytesRead, long totalBytes) {}
+}

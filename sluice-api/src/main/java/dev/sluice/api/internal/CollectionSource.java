@@ -1,0 +1,60 @@
+package dev.sluice.api.internal;
+
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceContext;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.api.source.SplitReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An in-memory list split into contiguous chunks, one per task. Not part of the public API. */
+public final class CollectionSource<T> implements Source<T> {
+  private static final int CHUNK = 1024;
+  private final List<T> values;
+
+  public CollectionSource(List<T> values) {
+    this.values = new ArrayList<>(values);
+  }
+
+  record Range(int index, int from, int to) implements SourceSplit {
+    @Override public String id() { return "elements[" + from + ".." + to + ")"; }
+  }
+
+  @Override
+  public List<Range> splits(int parallelism) {
+    List<Range> splits = new ArrayList<>();
+    int n = values.size();
+    int parts = Math.max(1, Math.min(parallelism, n));
+    for (int i = 0; i < parts; i++) {
+      splits.add(new Range(i, (int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts)));
+    }
+    return splits;
+  }
+
+  @Override
+  public SplitReader<T> reader(SourceSplit split, SourceContext context) {
+    Range r = (Range) split;
+    return new SplitReader<>() {
+      private int next = r.from();
+
+      @Override
+      public boolean read(Collector<? super T> out) {
+        int end = Math.min(r.to(), next + CHUNK);
+        while (next < end) {
+          out.collect(values.get(next++));
+        }
+        return next < r.to();
+      }
+
+      @Override public String position() { return "element " + (next - 1) + " of the collection"; }
+
+      @Override public void close() {}
+    };
+  }
+
+  @Override
+  public String name() {
+    return "collection(" + values.size() + " elements)";
+  }
+}

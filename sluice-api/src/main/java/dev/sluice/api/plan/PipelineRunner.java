@@ -1,0 +1,16 @@
+package dev.sluice.api.plan;
+
+import dev.sluice.api.JobResult;
+import dev.sluice.api.RunOptions;
+
+/**
+ * Executes logical plans. Found with {@link java.util.ServiceLoader}: {@code sluice-core} provides
+ * the local runner; a Flink runner can be another.
+ */
+public interface PipelineRunner {
+  /** Runs the plan to completion; throws {@link dev.sluice.api.JobFailedException} if it fails. */
+  JobResult run(LogicalPlan plan, RunOptions options);
+
+  /** The physical plan as text: stages, chains, exchanges and parallelism. */
+  String explain(LogicalPlan plan, RunOptions options);
+}

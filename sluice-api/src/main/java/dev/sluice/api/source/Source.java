@@ -1,0 +1,37 @@
+package dev.sluice.api.source;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Where records come from. One contract for every source, modelled on Flink's FLIP-27: the source
+ * splits its input into {@link SourceSplit}s (file byte ranges, list chunks, later Kafka partitions)
+ * and creates one {@link SplitReader} per split.
+ *
+ * <p>{@link #splits} is called once per job on the coordinating thread; readers are created and used
+ * on one task thread each. A source must be serializable: it travels with the plan.
+ */
+public interface Source<T> extends Serializable {
+
+  /** Splits the input. {@code parallelism} is a hint for how many splits are useful. */
+  List<? extends SourceSplit> splits(int parallelism) throws IOException;
+
+  /** Opens a reader for one split. Called again for the same split when a task is retried. */
+  SplitReader<T> reader(SourceSplit split, SourceContext context) throws IOException;
+
+  /** Whether the input ends. Batch mode requires bounded sources. */
+  default boolean bounded() {
+    return true;
+  }
+
+  /** A short name for plans and messages, e.g. {@code textFiles(books/*.txt)}. */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** The bad-record policy of this source. Sources that cannot meet bad input return FAIL. */
+  default BadRecordPolicy badRecordPolicy() {
+    return BadRecordPolicy.FAIL;
+  }
+}

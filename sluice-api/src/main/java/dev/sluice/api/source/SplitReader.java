@@ -1,0 +1,29 @@
+package dev.sluice.api.source;
+
+import dev.sluice.api.function.Collector;
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * Reads one split. Used by one thread; not thread-safe.
+ *
+ * <p>{@link #read} emits the next chunk of records (a few thousand, or one buffer's worth) and
+ * returns false once the split is exhausted. {@link #position} names where the reader is, so that an
+ * error in any downstream function can say which input record caused it.
+ */
+public interface SplitReader<T> extends Closeable {
+
+  /** Emits the next chunk of records; returns false when nothing is left. */
+  boolean read(Collector<? super T> out) throws IOException;
+
+  /**
+   * Where the reader is, for messages: for files e.g. {@code "file /data/a.txt, line 12 (byte 340)"}.
+   * Refers to the record most recently emitted.
+   */
+  String position();
+
+  /** Bytes consumed so far (for progress), or -1 if unknown. */
+  default long bytesRead() {
+    return -1;
+  }
+}

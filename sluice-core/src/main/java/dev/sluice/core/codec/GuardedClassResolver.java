@@ -35,10 +35,11 @@ final class GuardedClassResolver extends DefaultClassResolver {
 
   @Override
   protected void writeName(Output output, Class type, Registration registration) {
-    Class<?> written = registration.getType();
-    if (recorded.get(written) == null) {
-      serde.recordWritten(written);
-      recorded.put(written, Boolean.TRUE);
+    // Kryo writes the value's own class name (an enum constant with a body: Color$1), not the
+    // registration's type, so that is the name to allow.
+    if (recorded.get(type) == null) {
+      serde.recordWritten(type);
+      recorded.put(type, Boolean.TRUE);
     }
     super.writeName(output, type, registration);
   }

@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
@@ -114,10 +115,10 @@ public final class Serde {
       allowed.add(c.getName());
     }
     for (Class<?> c : Objects.requireNonNull(allowedTypes, "allowedTypes")) {
-      allowed.add(c.getName());
+      allow(c);
     }
     for (Class<?> c : codecs.keySet()) {
-      allowed.add(c.getName());
+      allow(c);
     }
     ClassLoader context = Thread.currentThread().getContextClassLoader();
     this.classLoader = context != null ? context : Serde.class.getClassLoader();
@@ -128,6 +129,15 @@ public final class Serde {
         return new Slot(newKryo());
       }
     };
+  }
+
+  private void allow(Class<?> type) {
+    allowed.add(type.getName());
+    if (type.isEnum()) {
+      for (Object constant : type.getEnumConstants()) {
+        allowed.add(constant.getClass().getName()); // constants with a body are subclasses
+      }
+    }
   }
 
   public static Serde forPlan(LogicalPlan plan) {
@@ -235,6 +245,7 @@ public final class Serde {
         String hint = d.className.startsWith("[")
             ? d.className.substring(d.className.lastIndexOf('[') + 2, d.className.length() - 1)
             : d.className;
+        hint = hint.replaceAll("\\$[0-9]+$", ""); // an enum constant's body: name the enum
         return new CodecException(where + " holds a value of class " + d.className
             + ", which this job did not write and is not registered; register it with"
             + " Pipeline.registerType(" + hint.replace('$', '.') + ".class)");
@@ -270,7 +281,11 @@ public final class Serde {
     ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
     int id = FIRST_ID;
     for (Class<?> c : BUILT_INS) {
-      kryo.register(c, id++);
+      if (c == UUID.class) {
+        kryo.register(c, new DefaultSerializers.UUIDSerializer(), id++); // not a Kryo default
+      } else {
+        kryo.register(c, id++);
+      }
     }
     Class<?>[] unmodifiable = UnmodifiableSerializer.types();
     UnmodifiableSerializer.Kind[] kinds = UnmodifiableSerializer.kinds();

@@ -30,6 +30,7 @@ final class SpillFileReader implements SpillInput {
   private long payloadStart;
   private long nextBlock = SpillFormat.MAGIC_SIZE;
   private boolean end;
+  private int records;
   private boolean closed;
 
   SpillFileReader(Serde serde, Path path) throws IOException {
@@ -82,6 +83,7 @@ final class SpillFileReader implements SpillInput {
       throw new NoSuchElementException("no more records in " + where);
     }
     int at = input.position();
+    records++;
     try {
       return kryo.readClassAndObject(input);
     } catch (RuntimeException | StackOverflowError e) {
@@ -92,16 +94,25 @@ final class SpillFileReader implements SpillInput {
   private boolean nextBlock() throws IOException {
     long offset = nextBlock;
     int n = readFully(header, HEADER_SIZE);
-    if (n == 0) {
-      end = true;
-      return false;
-    }
     if (n < HEADER_SIZE) {
-      throw damaged(offset, "a block header has only " + n + " of " + HEADER_SIZE + " bytes");
+      throw damaged(offset, n == 0 ? "the file ends without its end marker"
+          : "a block header has only " + n + " of " + HEADER_SIZE + " bytes");
     }
     int length = SpillFormat.getInt(header, 0);
     long remaining = fileSize - offset - HEADER_SIZE;
-    if (length <= 0) {
+    if (length == 0) {
+      int expected = SpillFormat.getInt(header, 4);
+      if (expected != records) {
+        throw damaged(offset, "the end marker counts " + expected + " records but " + records
+            + " were read");
+      }
+      if (remaining != 0) {
+        throw damaged(offset + HEADER_SIZE, remaining + " bytes follow the end marker");
+      }
+      end = true;
+      return false;
+    }
+    if (length < 0) {
       throw damaged(offset, "a block claims a length of " + length + " bytes");
     }
     if (length > remaining) {

@@ -22,6 +22,7 @@ final class SpillFileWriter implements SpillOutput {
   private final Output block = new Output(new byte[HEADER_SIZE + BLOCK_SIZE + 1024], -1);
   private final CRC32C crc = new CRC32C();
   private long flushed;
+  private int records;
   private boolean closed;
 
   SpillFileWriter(Serde serde, Path path) throws IOException {
@@ -57,6 +58,7 @@ final class SpillFileWriter implements SpillOutput {
       block.setPosition(start);
       throw serde.writeFailure(record, e);
     }
+    records++;
     if (block.position() >= HEADER_SIZE + BLOCK_SIZE) {
       flushBlock();
     }
@@ -94,6 +96,10 @@ final class SpillFileWriter implements SpillOutput {
       if (block.position() > HEADER_SIZE) {
         flushBlock();
       }
+      byte[] end = new byte[HEADER_SIZE];
+      SpillFormat.putInt(end, 4, records);
+      out.write(end);
+      flushed += HEADER_SIZE;
     } finally {
       serde.release(slot);
     }

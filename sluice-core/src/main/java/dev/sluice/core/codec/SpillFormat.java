@@ -6,12 +6,14 @@ package dev.sluice.core.codec;
  * <pre>
  *   magic "SLS1" (4 bytes; the digit is the format version)
  *   block*: payload length (int, big-endian) | CRC32C of the payload (int) | payload
+ *   end marker: 0 (int) | number of records in the file (int)
  * </pre>
  *
  * A payload is a run of Kryo {@code writeClassAndObject} records; a record never spans blocks. A
  * block is cut once it holds {@link #BLOCK_SIZE} bytes, so one larger record makes one larger
  * block. The checksum lets a reader tell a corrupt block from a format problem before it decodes
- * anything, and the length lets it tell a truncated file from a finished one.
+ * anything; the lengths and the end marker let it tell a truncated file from a finished one, even
+ * when the cut falls exactly between two blocks.
  */
 final class SpillFormat {
   static final int MAGIC = 0x534C5331; // "SLS1"

@@ -136,6 +136,26 @@ class CsvSourceTest {
   }
 
   @Test
+  void gzipFilesHaveTheirHeaderToo() throws Exception {
+    Path gz = dir.resolve("p.csv.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write("name,age\r\nann,41\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(SourceHarness.readAll(Sources.csv(gz.toString(), Person.class)))
+        .containsExactly(new Person("ann", 41));
+  }
+
+  @Test
+  void quotedLineBreaksAreNotSupportedAndReportedAsBadRecords() throws Exception {
+    Path f = file("name,age\n\"two\nlines\",1\nok,2\n");
+    SourceHarness.Result<Person> result = SourceHarness.read(
+        Sources.csv(f.toString(), Person.class).withBadRecordPolicy(BadRecordPolicy.DEAD_LETTER), 1);
+    assertThat(result.all()).containsExactly(new Person("ok", 2));
+    assertThat(result.context().deadLetters).extracting(d -> d.raw())
+        .containsExactly("\"two", "lines\",1");
+  }
+
+  @Test
   void duplicateHeaderColumnsAreRefused() throws Exception {
     Path f = file("a,a\n1,2\n");
     assertThatThrownBy(() -> SourceHarness.readAll(Sources.csv(f.toString())))

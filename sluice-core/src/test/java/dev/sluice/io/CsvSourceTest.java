@@ -156,6 +156,58 @@ class CsvSourceTest {
   }
 
   @Test
+  void randomCsvWrittenByCommonsCsvReadsBackExactlyAtAnySplitSize() throws Exception {
+    String[] pieces = {"a", "1", " ", ",", "\"", "é", "日", "😀", "x y", "\"\""};
+    for (long seed = 0; seed < 60; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      int columns = 1 + random.nextInt(4);
+      List<String> header = new java.util.ArrayList<>();
+      for (int c = 0; c < columns; c++) {
+        header.add("c" + c);
+      }
+      List<Map<String, String>> expected = new java.util.ArrayList<>();
+      StringBuilder csv = new StringBuilder();
+      try (org.apache.commons.csv.CSVPrinter printer =
+          new org.apache.commons.csv.CSVPrinter(csv, org.apache.commons.csv.CSVFormat.RFC4180)) {
+        printer.printRecord(header);
+        int rows = random.nextInt(20);
+        for (int r = 0; r < rows; r++) {
+          Map<String, String> row = new java.util.LinkedHashMap<>();
+          for (String h : header) {
+            StringBuilder v = new StringBuilder();
+            int n = random.nextInt(4);
+            for (int k = 0; k < n; k++) {
+              v.append(pieces[random.nextInt(pieces.length)]);
+            }
+            row.put(h, v.toString());
+          }
+          if (columns == 1 && row.get("c0").isEmpty()) {
+            continue; // a lone empty field is an empty line, which CSV skips
+          }
+          expected.add(row);
+          printer.printRecord(row.values());
+        }
+      }
+      Path f = file(csv.toString());
+      long splitSize = 1 + random.nextInt(40);
+      assertThat(SourceHarness.readAll(Sources.csv(f.toString()).withSplitSize(splitSize)))
+          .as("seed %d, split size %d, csv %s", seed, splitSize, csv)
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void strayQuotesAreBadRecordsWithAClearReason() throws Exception {
+    Path f = file("a,b\nx\"y,1\n\"q\"z,2\n");
+    SourceHarness.Result<Map<String, String>> result =
+        SourceHarness.read(Sources.csv(f.toString()).withBadRecordPolicy(BadRecordPolicy.DEAD_LETTER), 1);
+    assertThat(result.all()).isEmpty();
+    assertThat(result.context().deadLetters).extracting(d -> d.reason()).containsExactly(
+        "quote inside unquoted column 1; quote the whole field and double the quote (\"\")",
+        "unexpected text after the closing quote of column 1");
+  }
+
+  @Test
   void duplicateHeaderColumnsAreRefused() throws Exception {
     Path f = file("a,a\n1,2\n");
     assertThatThrownBy(() -> SourceHarness.readAll(Sources.csv(f.toString())))

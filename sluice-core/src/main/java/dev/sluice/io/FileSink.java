@@ -1,0 +1,82 @@
+package dev.sluice.io;
+
+import dev.sluice.api.sink.Sink;
+import dev.sluice.api.sink.SinkWriter;
+import dev.sluice.api.sink.WriterContext;
+import dev.sluice.core.io.FileOutput;
+import dev.sluice.core.io.FileSinkWriter;
+import dev.sluice.core.io.RecordEncoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes one file per partition, {@code part-00000}, {@code part-00001}, ..., into a directory,
+ * exactly once: each task attempt stages its file under {@code <dir>/_temporary/}, and only when
+ * the whole job succeeded are the files renamed into place, followed by a manifest
+ * {@code _SLUICE} (the files Sluice wrote) and an empty {@code _SUCCESS} marker, written last.
+ *
+ * <p>{@link #open} refuses a non-empty directory unless overwrite is on; with overwrite, it still
+ * refuses a directory holding any file not listed in its {@code _SLUICE} manifest, so that Sluice
+ * never deletes files it did not write. The previous output is deleted at commit, so a failed job
+ * leaves it intact. Create one with {@link Sinks}; the {@code with*} methods return copies.
+ */
+public final class FileSink<T> implements Sink<T> {
+  private final String kind;
+  private final String dir;
+  private final RecordEncoder<? super T> encoder;
+  private final boolean overwrite;
+  /** Set by {@link #open} on the coordinating thread, read by {@link #abort}. */
+  private volatile boolean createdDir;
+
+  FileSink(String kind, String dir, RecordEncoder<? super T> encoder, boolean overwrite) {
+    this.kind = kind;
+    this.dir = Objects.requireNonNull(dir, "output directory");
+    this.encoder = encoder;
+    this.overwrite = overwrite;
+  }
+
+  /** Whether an earlier Sluice output in the directory may be replaced (default false). */
+  public FileSink<T> withOverwrite(boolean overwrite) {
+    return new FileSink<>(kind, dir, encoder, overwrite);
+  }
+
+  public String directory() {
+    return dir;
+  }
+
+  public boolean overwrite() {
+    return overwrite;
+  }
+
+  @Override
+  public void open(int parallelism) throws IOException {
+    createdDir = FileOutput.prepare(Path.of(dir), overwrite);
+  }
+
+  @Override
+  public SinkWriter<T> writer(WriterContext context) throws IOException {
+    return new FileSinkWriter<>(Path.of(dir), context, encoder);
+  }
+
+  @Override
+  public void commit(List<Object> committables) throws IOException {
+    FileOutput.commit(Path.of(dir), committables);
+  }
+
+  @Override
+  public void abort() {
+    FileOutput.abort(Path.of(dir), createdDir);
+  }
+
+  @Override
+  public String name() {
+    return kind + "(" + dir + ")";
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

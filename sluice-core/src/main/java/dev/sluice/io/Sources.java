@@ -1,0 +1,64 @@
+package dev.sluice.io;
+
+import dev.sluice.api.internal.CollectionSource;
+import dev.sluice.api.source.Source;
+import dev.sluice.core.io.CsvFormat;
+import dev.sluice.core.io.JsonLinesFormat;
+import dev.sluice.core.io.ParserFormat;
+import dev.sluice.core.io.TextFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in sources. Every file source takes a file, a directory (its files, not recursive;
+ * names starting with {@code _} or {@code .} are skipped) or a glob such as {@code data/*.txt} or
+ * {@code logs/**}{@code /*.gz} ({@code **} spans directories). Lines end with {@code \n} or
+ * {@code \r\n}; a last line without a terminator is read too.
+ */
+public final class Sources {
+  private Sources() {}
+
+  /**
+   * UTF-8 lines without their terminator. Invalid UTF-8 decodes to the replacement character
+   * U+FFFD; it is not a bad record.
+   */
+  public static FileSource<String> textFiles(String fileDirOrGlob) {
+    return new FileSource<>("textFiles", fileDirOrGlob, TextFormat.INSTANCE);
+  }
+
+  /**
+   * Lines handed to {@code parser} as bytes of the reader's buffer, with no String per line: the
+   * fastest way to read a large text file. An exception from the parser reports a bad record.
+   */
+  public static <T> FileSource<T> lines(String fileDirOrGlob, LineParser<T> parser) {
+    return new FileSource<>("lines", fileDirOrGlob, new ParserFormat<>(parser));
+  }
+
+  /**
+   * CSV with a header row in each file: one {@link java.util.LinkedHashMap} per row, column name to
+   * value, in header order. One record per line (quoted fields may hold commas, not line breaks).
+   */
+  public static FileSource<Map<String, String>> csv(String fileDirOrGlob) {
+    return new FileSource<>("csv", fileDirOrGlob, CsvFormat.maps());
+  }
+
+  /**
+   * CSV with a header row, bound to a record class by component name. Supported component types:
+   * String, int, long, double, float, short, boolean and their boxes, BigDecimal, LocalDate (ISO)
+   * and enums. A file without a column for some component fails the job when it is opened; a value
+   * that does not convert is a bad record.
+   */
+  public static <T extends Record> FileSource<T> csv(String fileDirOrGlob, Class<T> recordType) {
+    return new FileSource<>("csv", fileDirOrGlob, CsvFormat.records(recordType));
+  }
+
+  /** One JSON value per line, bound by Jackson to {@code type} (records, POJOs, maps). */
+  public static <T> FileSource<T> jsonLines(String fileDirOrGlob, Class<T> type) {
+    return new FileSource<>("jsonLines", fileDirOrGlob, new JsonLinesFormat<>(type));
+  }
+
+  /** An in-memory list, split into contiguous chunks. */
+  public static <T> Source<T> collection(List<T> values) {
+    return new CollectionSource<>(values);
+  }
+}

@@ -184,7 +184,7 @@ public final class Main implements Runnable {
     }, true, StandardCharsets.UTF_8);
   }
 
-  @Command(name = "run", description = "Runs a bundled example job.",
+  @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a bundled example job.",
       subcommands = {WordCountCommand.class, OneBrcCommand.class, GenerateCommand.class})
   static final class RunCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -195,7 +195,7 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "explain", description = "Prints the physical plan of a bundled example job.",
+  @Command(name = "explain", mixinStandardHelpOptions = true, description = "Prints the physical plan of a bundled example job.",
       subcommands = {WordCountCommand.class, OneBrcCommand.class})
   static final class ExplainCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -211,7 +211,7 @@ public final class Main implements Runnable {
     return spec.parent() != null && spec.parent().name().equals("explain");
   }
 
-  @Command(name = "wordcount", description = "Counts words: output lines word<TAB>count in part-* files.")
+  @Command(name = "wordcount", mixinStandardHelpOptions = true, description = "Counts words: output lines word<TAB>count in part-* files.")
   static final class WordCountCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -243,7 +243,7 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "1brc", description = "One Billion Row Challenge: min/mean/max per station, one line on stdout.")
+  @Command(name = "1brc", mixinStandardHelpOptions = true, description = "One Billion Row Challenge: min/mean/max per station, one line on stdout.")
   static final class OneBrcCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -280,7 +280,7 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "1brc-generate", description = "Writes a 1BRC measurements file.")
+  @Command(name = "1brc-generate", mixinStandardHelpOptions = true, description = "Writes a 1BRC measurements file.")
   static final class GenerateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -307,7 +307,7 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "demo", description = "Generates a text corpus, counts its words and prints the top 10.")
+  @Command(name = "demo", mixinStandardHelpOptions = true, description = "Generates a text corpus, counts its words and prints the top 10.")
   static final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

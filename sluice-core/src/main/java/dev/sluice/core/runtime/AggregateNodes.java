@@ -134,7 +134,9 @@ final class AggregateNodes {
         Object k = kv.key();
         Object acc = table.get(k);
         if (acc == null) {
-          acc = combined ? kv.value() : agg.accumulate(agg.create(), kv.value());
+          // Never adopt the partial accumulator itself: it belongs to the exchange and is read again
+          // if this task is retried.
+          acc = combined ? agg.combine(agg.create(), kv.value()) : agg.accumulate(agg.create(), kv.value());
           table.put(k, acc);
           if (!reservation.add(kv)) {
             spill();

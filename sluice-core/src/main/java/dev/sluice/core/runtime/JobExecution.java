@@ -128,7 +128,7 @@ final class JobExecution {
       }
       schedule();
       if (failure != null) {
-        throw fail(failure, start, explain, sinks);
+        throw fail(failure, start, explain);
       }
       for (Sink<?> sink : sinks) {
         commit(sink);
@@ -353,8 +353,7 @@ final class JobExecution {
     startReadyStages();
   }
 
-  private JobFailedException fail(Failure f, long start, String explain, List<Sink<?>> sinks) {
-    abortSinks(sinks);
+  private JobFailedException fail(Failure f, long start, String explain) {
     TaskAttempt t = f.task();
     StringBuilder ops = new StringBuilder();
     for (int id : t.stage.transforms()) {

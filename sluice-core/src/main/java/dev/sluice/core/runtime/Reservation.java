@@ -6,7 +6,8 @@ package dev.sluice.core.runtime;
  * thread.
  */
 final class Reservation {
-  private static final long STEP = 256 * 1024;
+  private static final long MAX_STEP = 256 * 1024;
+  private final long step;
   private static final int SAMPLE_EVERY = 32;
   private final MemoryBudget budget;
   private final long overheadPerRecord;
@@ -18,6 +19,8 @@ final class Reservation {
   Reservation(MemoryBudget budget, long overheadPerRecord) {
     this.budget = budget;
     this.overheadPerRecord = overheadPerRecord;
+    // Reserve in steps to keep the shared counter cold; small budgets (tests) get small steps.
+    this.step = Math.max(1024, Math.min(MAX_STEP, budget.limit() / 16));
   }
 
   /**
@@ -30,7 +33,7 @@ final class Reservation {
       avg = avg < 0 ? est : (avg * 7 + est) / 8;
     }
     pending += avg;
-    if (pending < STEP) {
+    if (pending < step) {
       return true;
     }
     long want = pending;

@@ -1,7 +1,6 @@
 package dev.sluice.bench;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +44,4 @@ public final class SpillBench {
     WordCountBench.deleteRecursively(out);
   }
 
-  static String classPath() {
-    return System.getProperty("java.class.path") + File.pathSeparator;
-  }
 }

@@ -1,0 +1,31 @@
+package dev.sluice.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code sluice-bench/target/benchmarks.jar}:
+ * {@code java -jar benchmarks.jar wordcount|1brc|spill|startup [options]}, or {@code jmh [JMH args]}
+ * for the JMH micro-benchmarks. Each end-to-end benchmark prints its figures and ratios; none asserts.
+ */
+public final class Bench {
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: java -jar benchmarks.jar wordcount|1brc|spill|startup|jmh [options]");
+      System.exit(2);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "wordcount" -> WordCountBench.main(rest);
+      case "1brc" -> OneBrcBench.main(rest);
+      case "spill" -> SpillBench.main(rest);
+      case "startup" -> StartupBench.main(rest);
+      case "jmh" -> org.openjdk.jmh.Main.main(rest);
+      default -> {
+        System.err.println("unknown benchmark '" + args[0] + "'; choose one of wordcount, 1brc, spill, startup, jmh");
+        System.exit(2);
+      }
+    }
+  }
+}

@@ -1,0 +1,385 @@
+package dev.sluice.cli;
+
+import dev.sluice.api.JobFailedException;
+import dev.sluice.api.JobResult;
+import dev.sluice.api.KV;
+import dev.sluice.api.Pipeline;
+import dev.sluice.api.RunOptions;
+import dev.sluice.examples.OneBrc;
+import dev.sluice.examples.OneBrcGenerator;
+import dev.sluice.examples.WordCorpus;
+import dev.sluice.examples.WordCount;
+import dev.sluice.io.InputNotFoundException;
+import dev.sluice.io.OutputExistsException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code sluice} command: {@code run <example>}, {@code explain <example>}, {@code demo}.
+ *
+ * <p>Exit codes, for schedulers: 0 success; 2 bad usage or bad input (unknown option or example,
+ * missing input, output directory that exists); 1 the job failed. Errors are one line
+ * {@code sluice: <reason>} on stderr; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
+    description = "Runs Sluice dataflow jobs on this machine.",
+    subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, Main.DemoCommand.class})
+public final class Main implements Runnable {
+  static final int OK = 0;
+  static final int JOB_FAILED = 1;
+  static final int BAD_USAGE = 2;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setExecutionStrategy(new CommandLine.RunLast());
+    cl.setParameterExceptionHandler((ex, args1) -> {
+      PrintWriter w = ex.getCommandLine().getErr();
+      w.println("sluice: " + usageReason(ex) + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+      w.flush();
+      return BAD_USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter w = commandLine.getErr();
+      boolean verbose = parseResult.hasMatchedOption("--verbose")
+          || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
+          || anyVerbose(parseResult);
+      int code = exitCode(ex);
+      w.println("sluice: " + oneLine(ex));
+      if (verbose) {
+        ex.printStackTrace(w);
+      }
+      w.flush();
+      return code;
+    });
+    return cl.execute(args);
+  }
+
+  private static boolean anyVerbose(CommandLine.ParseResult r) {
+    for (CommandLine.ParseResult p = r; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String usageReason(ParameterException ex) {
+    CommandLine cl = ex.getCommandLine();
+    String name = cl.getCommandName();
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && (name.equals("run") || name.equals("explain"))
+        && cl.getParseResult() != null && cl.getParseResult().subcommand() == null
+        && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+      return "unknown example '" + u.getUnmatched().get(0) + "'; choose one of " + cl.getSubcommands().keySet();
+    }
+    return ex.getMessage().replace('\n', ' ').trim();
+  }
+
+  /** 2 for bad usage or input anywhere in the cause chain, else 1. */
+  static int exitCode(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof InputNotFoundException || t instanceof OutputExistsException
+          || t instanceof ParameterException) {
+        return BAD_USAGE;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    if (ex instanceof JobFailedException) {
+      return JOB_FAILED;
+    }
+    return ex instanceof IllegalArgumentException ? BAD_USAGE : JOB_FAILED;
+  }
+
+  /** The message of the most telling exception, on one line. */
+  static String oneLine(Throwable ex) {
+    Throwable shown = ex;
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof InputNotFoundException || t instanceof OutputExistsException) {
+        shown = t;
+        break;
+      }
+    }
+    String msg = shown.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = shown.getClass().getSimpleName();
+    }
+    if (shown instanceof IOException && !(shown instanceof java.nio.file.FileSystemException)) {
+      msg = shown.getClass().getSimpleName() + ": " + msg;
+    } else if (shown instanceof java.nio.file.NoSuchFileException) {
+      msg = "no such file: " + msg;
+    }
+    return msg.replace('\n', ' ').replace('\r', ' ').trim();
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing command; choose one of " + spec.subcommands().keySet());
+  }
+
+  /** Options shared by the examples. */
+  static class CommonOptions {
+    @Option(names = {"-p", "--parallelism"}, paramLabel = "N",
+        description = "Tasks per stage (default: number of cores).")
+    int parallelism;
+
+    RunOptions runOptions() {
+      if (parallelism < 0) {
+        throw new IllegalArgumentException("parallelism must be positive, was " + parallelism);
+      }
+      return RunOptions.batch().withParallelism(parallelism);
+    }
+  }
+
+  /** Runs {@code p} with a progress bar when stderr is a terminal. */
+  static JobResult runWithProgress(Pipeline p, RunOptions options, PrintStream err) {
+    if (System.console() == null) {
+      return p.run(options);
+    }
+    ProgressBar bar = new ProgressBar(err);
+    try {
+      return p.run(options.withProgress(bar));
+    } finally {
+      bar.clear();
+    }
+  }
+
+  static PrintStream stream(PrintWriter w) {
+    return new PrintStream(new java.io.OutputStream() {
+      @Override public void write(int b) { w.write(b); }
+      @Override public void write(byte[] b, int off, int len) { w.write(new String(b, off, len, StandardCharsets.UTF_8)); }
+      @Override public void flush() { w.flush(); }
+    }, true, StandardCharsets.UTF_8);
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a bundled example job.",
+      subcommands = {WordCountCommand.class, OneBrcCommand.class, GenerateCommand.class})
+  static final class RunCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "missing example; choose one of " + spec.subcommands().keySet());
+    }
+  }
+
+  @Command(name = "explain", mixinStandardHelpOptions = true, description = "Prints the physical plan of a bundled example job.",
+      subcommands = {WordCountCommand.class, OneBrcCommand.class})
+  static final class ExplainCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "missing example; choose one of " + spec.subcommands().keySet());
+    }
+  }
+
+  /** True when this example command sits under {@code explain}. */
+  static boolean explaining(CommandSpec spec) {
+    return spec.parent() != null && spec.parent().name().equals("explain");
+  }
+
+  @Command(name = "wordcount", mixinStandardHelpOptions = true, description = "Counts words: output lines word<TAB>count in part-* files.")
+  static final class WordCountCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "<file|dir|glob>", description = "Text to count.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "<dir>", description = "Output directory.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Replace an earlier Sluice output in the output directory.")
+    boolean overwrite;
+
+    @CommandLine.Mixin CommonOptionsMixin common;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      Pipeline p = WordCount.build(input, output, overwrite);
+      RunOptions options = common.runOptions();
+      if (explaining(spec)) {
+        out.print(p.explain(options));
+        out.flush();
+        return OK;
+      }
+      JobResult r = runWithProgress(p, options, stream(spec.commandLine().getErr()));
+      out.printf(Locale.ROOT, "wordcount: wrote %s in %.2f s%n", output, r.duration().toNanos() / 1e9);
+      out.flush();
+      return OK;
+    }
+  }
+
+  @Command(name = "1brc", mixinStandardHelpOptions = true, description = "One Billion Row Challenge: min/mean/max per station, one line on stdout.")
+  static final class OneBrcCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "<file>", description = "Lines <station>;<temperature>.")
+    String input;
+
+    @CommandLine.Mixin CommonOptionsMixin common;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      RunOptions options = common.runOptions();
+      if (explaining(spec)) {
+        Pipeline p = Pipeline.create("1brc");
+        OneBrc.stats(p, input).write(new dev.sluice.api.internal.CollectSink<>());
+        out.print(p.explain(options));
+        out.flush();
+        return OK;
+      }
+      if (System.console() != null) {
+        ProgressBar bar = new ProgressBar(stream(spec.commandLine().getErr()));
+        String line;
+        try {
+          line = OneBrc.run(input, options.withProgress(bar));
+        } finally {
+          bar.clear();
+        }
+        out.println(line);
+      } else {
+        out.println(OneBrc.run(input, options));
+      }
+      out.flush();
+      return OK;
+    }
+  }
+
+  @Command(name = "1brc-generate", mixinStandardHelpOptions = true, description = "Writes a 1BRC measurements file.")
+  static final class GenerateCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--rows", required = true, paramLabel = "N", description = "Number of lines.")
+    long rows;
+
+    @Option(names = "--output", required = true, paramLabel = "<file>", description = "File to write.")
+    Path output;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+      if (rows < 0) {
+        throw new ParameterException(spec.commandLine(), "--rows must be zero or positive, was " + rows);
+      }
+      long t0 = System.nanoTime();
+      OneBrcGenerator.generate(rows, output, seed);
+      spec.commandLine().getErr().printf(Locale.ROOT, "wrote %d rows to %s in %.1f s%n", rows, output,
+          (System.nanoTime() - t0) / 1e9);
+      spec.commandLine().getErr().flush();
+      return OK;
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true, description = "Generates a text corpus, counts its words and prints the top 10.")
+  static final class DemoCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--size-mb", paramLabel = "MB", defaultValue = "20", description = "Corpus size (default: ${DEFAULT-VALUE}).")
+    int sizeMb;
+
+    @CommandLine.Mixin CommonOptionsMixin common;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      if (sizeMb < 1) {
+        throw new ParameterException(spec.commandLine(), "--size-mb must be positive, was " + sizeMb);
+      }
+      Path dir = Files.createTempDirectory("sluice-demo");
+      try {
+        Path corpus = dir.resolve("corpus.txt");
+        out.printf(Locale.ROOT, "Generating a %d MB Zipf-like text corpus in %s ...%n", sizeMb, dir);
+        out.flush();
+        WordCorpus.generate(corpus, sizeMb * 1024L * 1024L, 100_000, 1L);
+        Path counts = dir.resolve("counts");
+        Pipeline p = WordCount.build(corpus.toString(), counts.toString(), false);
+        RunOptions options = common.runOptions();
+        out.println("Running word count (parallelism " + options.effectiveParallelism() + ") ...");
+        out.flush();
+        JobResult r = runWithProgress(p, options, stream(spec.commandLine().getErr()));
+        List<KV<String, Long>> top = top(counts, 10);
+        out.println("Top 10 words:");
+        for (KV<String, Long> kv : top) {
+          out.printf(Locale.ROOT, "  %-16s %,d%n", kv.key(), kv.value());
+        }
+        out.printf(Locale.ROOT, "Word count took %.2f s (%d MB, %.0f MB/s).%n", r.duration().toNanos() / 1e9,
+            sizeMb, sizeMb / (r.duration().toNanos() / 1e9));
+        out.flush();
+        return OK;
+      } finally {
+        deleteRecursively(dir);
+      }
+    }
+
+    private static List<KV<String, Long>> top(Path counts, int n) throws IOException {
+      List<KV<String, Long>> all = new ArrayList<>();
+      try (Stream<Path> parts = Files.list(counts)) {
+        for (Path part : (Iterable<Path>) parts.filter(f -> f.getFileName().toString().startsWith("part-"))::iterator) {
+          for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
+            int tab = line.lastIndexOf('\t');
+            all.add(KV.of(line.substring(0, tab), Long.parseLong(line.substring(tab + 1))));
+          }
+        }
+      }
+      all.sort(Comparator.<KV<String, Long>>comparingLong(KV::value).reversed().thenComparing(KV::key));
+      return all.subList(0, Math.min(n, all.size()));
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a leftover temp dir is not worth failing the demo for
+    }
+  }
+
+  /** picocli mixin wrapper for {@link CommonOptions}. */
+  static final class CommonOptionsMixin extends CommonOptions {}
+}

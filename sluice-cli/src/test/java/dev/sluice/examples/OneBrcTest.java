@@ -1,0 +1,89 @@
+package dev.sluice.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.cli.MainAccess;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OneBrcTest {
+  @TempDir Path dir;
+
+  static Path samples() throws URISyntaxException {
+    return Path.of(OneBrcTest.class.getResource("/1brc/measurements-1.txt").toURI()).getParent();
+  }
+
+  static Stream<String> sampleFiles() throws IOException, URISyntaxException {
+    List<String> names;
+    try (Stream<Path> s = Files.list(samples())) {
+      names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList();
+    }
+    assertThat(names).hasSizeGreaterThanOrEqualTo(12);
+    return names.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sampleFiles")
+  void matchesTheOfficialExpectedOutputByteForByte(String file) throws Exception {
+    Path in = samples().resolve(file);
+    String expected = Files.readString(samples().resolve(file.replace(".txt", ".out")), StandardCharsets.UTF_8);
+    for (String p : new String[] {"1", "2", "3"}) {
+      MainAccess.Outcome o = MainAccess.run("run", "1brc", "--input", in.toString(), "--parallelism", p);
+      assertThat(o.code()).as(o.err()).isZero();
+      assertThat(o.out()).as("parallelism " + p).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void generatedFileMatchesAPlainJavaReference() throws IOException {
+    Path in = dir.resolve("m.txt");
+    OneBrcGenerator.generate(20_000, in, 7);
+    MainAccess.Outcome o = MainAccess.run("run", "1brc", "--input", in.toString(), "-p", "2");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).isEqualTo(reference(in) + System.lineSeparator());
+  }
+
+  /** The challenge's baseline: doubles, groupingBy, TreeMap.toString. */
+  static String reference(Path file) throws IOException {
+    record Row(double min, double mean, double max) {
+      @Override public String toString() { return round(min) + "/" + round(mean) + "/" + round(max); }
+      private static double round(double v) { return Math.round(v * 10.0) / 10.0; }
+    }
+    Map<String, double[]> acc = new TreeMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String[] parts = line.split(";");
+      double v = Double.parseDouble(parts[1]);
+      double[] a = acc.computeIfAbsent(parts[0], k -> new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, 0});
+      a[0] = Math.min(a[0], v);
+      a[1] = Math.max(a[1], v);
+      a[2] += v;
+      a[3]++;
+    }
+    return acc.entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey,
+            e -> new Row(e.getValue()[0], (Math.round(e.getValue()[2] * 10.0) / 10.0) / e.getValue()[3], e.getValue()[1]),
+            (a, b) -> a, TreeMap::new))
+        .toString();
+  }
+
+  @Test
+  void parsesTenthsFromBytes() {
+    assertThat(OneBrc.MeasurementParser.parseTenths("-99.9".getBytes(), 0, 5)).isEqualTo(-999);
+    assertThat(OneBrc.MeasurementParser.parseTenths("0.0".getBytes(), 0, 3)).isZero();
+    assertThat(OneBrc.MeasurementParser.parseTenths("7.5".getBytes(), 0, 3)).isEqualTo(75);
+    assertThat(OneBrc.MeasurementParser.parseTenths("-3.4".getBytes(), 0, 4)).isEqualTo(-34);
+    assertThat(OneBrc.MeasurementParser.parseTenths("12".getBytes(), 0, 2)).isEqualTo(120);
+  }
+}

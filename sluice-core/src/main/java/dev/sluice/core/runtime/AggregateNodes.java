@@ -1,0 +1,294 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.Aggregation;
+import dev.sluice.api.KV;
+import dev.sluice.api.function.KeySelector;
+import dev.sluice.core.codec.SpillInput;
+import dev.sluice.core.codec.SpillOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Keyed aggregation: the map-side {@link Combine} and the final {@link Final}, both on a hash table
+ * charged to the memory budget.
+ *
+ * <p>When the budget is exhausted, Combine simply emits its partial results early (the final side
+ * merges them anyway). Final writes its table as a run sorted by key hash to a spill file; at the end
+ * the runs are merged by hash and accumulators with equal keys combined, so memory holds only one
+ * hash value's keys at a time. An aggregation without combine cannot merge partial results, so its
+ * input is sorted by key hash with the {@link ExternalSorter} and aggregated group by group.
+ */
+final class AggregateNodes {
+  private AggregateNodes() {}
+
+  static int hash(Object key) {
+    int h = key == null ? 0 : key.hashCode();
+    return h ^ (h >>> 16);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Aggregation<Object, Object, Object> cast(Aggregation<?, ?, ?> a) {
+    return (Aggregation<Object, Object, Object>) a;
+  }
+
+  /** Map-side combine in front of a hash exchange: emits {@code KV(key, partialAccumulator)}. */
+  static final class Combine extends Node {
+    private final KeySelector<Object, Object> key;
+    private final Aggregation<Object, Object, Object> agg;
+    private final Reservation reservation;
+    private HashMap<Object, Object> table = new HashMap<>();
+
+    @SuppressWarnings("unchecked")
+    Combine(int id, String name, KeySelector<?, ?> key, Aggregation<?, ?, ?> agg, JobResources job) {
+      super(id, "combine(" + name + ")");
+      this.key = (KeySelector<Object, Object>) key;
+      this.agg = cast(agg);
+      this.reservation = new Reservation(job.budget, 48);
+    }
+
+    @Override
+    public void collect(Object record) {
+      in++;
+      try {
+        Object k = key.key(record);
+        Object acc = table.get(k);
+        if (acc == null) {
+          acc = agg.accumulate(agg.create(), record);
+          table.put(k, acc);
+          if (!reservation.add(acc) || !reservation.add(k)) {
+            flush();
+          }
+        } else {
+          Object next = agg.accumulate(acc, record);
+          if (next != acc) {
+            table.put(k, next);
+          }
+        }
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
+    private void flush() {
+      HashMap<Object, Object> t = table;
+      table = new HashMap<>();
+      for (Map.Entry<Object, Object> e : t.entrySet()) {
+        emit(new KV<>(e.getKey(), e.getValue()));
+      }
+      reservation.releaseAll();
+    }
+
+    @Override
+    void finish() {
+      flush();
+    }
+
+    @Override
+    void abort() {
+      table = new HashMap<>();
+      reservation.releaseAll();
+    }
+  }
+
+  /**
+   * The final aggregation after a hash exchange. Input is {@code KV(key, partialAccumulator)} when the
+   * aggregation combines, else {@code KV(key, record)}. Emits {@code KV(key, result)}.
+   */
+  static final class Final extends Node {
+    private final Aggregation<Object, Object, Object> agg;
+    private final boolean combined;
+    private final JobResources job;
+    private final Reservation reservation;
+    private HashMap<Object, Object> table = new HashMap<>();
+    private final List<Path> runs = new ArrayList<>();
+    private ExternalSorter sorter;
+
+    Final(int id, String name, Aggregation<?, ?, ?> agg, boolean combined, JobResources job) {
+      super(id, name);
+      this.agg = cast(agg);
+      this.combined = combined;
+      this.job = job;
+      this.reservation = new Reservation(job.budget, 48);
+      if (!combined && !agg.canCombine()) {
+        sorter = new ExternalSorter(job, (a, b) -> Integer.compare(hash(((KV<?, ?>) a).key()), hash(((KV<?, ?>) b).key())));
+      }
+    }
+
+    @Override
+    public void collect(Object record) {
+      in++;
+      KV<?, ?> kv = (KV<?, ?>) record;
+      if (sorter != null) {
+        sorter.add(kv);
+        return;
+      }
+      try {
+        Object k = kv.key();
+        Object acc = table.get(k);
+        if (acc == null) {
+          // Never adopt the partial accumulator itself: it belongs to the exchange and is read again
+          // if this task is retried.
+          acc = combined ? agg.combine(agg.create(), kv.value()) : agg.accumulate(agg.create(), kv.value());
+          table.put(k, acc);
+          if (!reservation.add(kv)) {
+            spill();
+          }
+        } else {
+          Object next = combined ? agg.combine(acc, kv.value()) : agg.accumulate(acc, kv.value());
+          if (next != acc) {
+            table.put(k, next);
+          }
+        }
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
+    private void spill() {
+      List<Map.Entry<Object, Object>> entries = new ArrayList<>(table.entrySet());
+      entries.sort((a, b) -> Integer.compare(hash(a.getKey()), hash(b.getKey())));
+      Path file = job.newSpillFile("agg-run");
+      try (SpillOutput out = job.serde.openWrite(file)) {
+        for (Map.Entry<Object, Object> e : entries) {
+          out.write(new KV<>(e.getKey(), e.getValue()));
+        }
+        job.spilledBytes.addAndGet(out.bytesWritten());
+      } catch (IOException e) {
+        throw new UserFunctionException(name + " (#" + transformId + ")",
+            new IOException("cannot write spill file " + file + ": " + e.getMessage(), e));
+      }
+      runs.add(file);
+      table = new HashMap<>();
+      reservation.releaseAll();
+    }
+
+    @Override
+    void finish() throws Exception {
+      try {
+        if (sorter != null) {
+          finishSorted();
+        } else if (runs.isEmpty()) {
+          for (Map.Entry<Object, Object> e : table.entrySet()) {
+            emit(new KV<>(e.getKey(), agg.export(e.getValue())));
+          }
+        } else {
+          spill();
+          mergeRuns();
+        }
+      } catch (UncheckedIOException e) {
+        throw new UserFunctionException(name + " (#" + transformId + ")", e.getCause());
+      } finally {
+        close();
+      }
+    }
+
+    /** Merges the hash-sorted runs; only the keys of one hash value are in memory at a time. */
+    private void mergeRuns() throws Exception {
+      PriorityQueue<RunCursor> heap = new PriorityQueue<>((a, b) -> Integer.compare(a.hash, b.hash));
+      List<SpillInput> inputs = new ArrayList<>();
+      try {
+        for (Path run : runs) {
+          SpillInput in = job.serde.openRead(run);
+          inputs.add(in);
+          RunCursor c = new RunCursor(ExternalSorter.iterate(in, run));
+          if (c.advance()) {
+            heap.add(c);
+          }
+        }
+        Map<Object, Object> group = new LinkedHashMap<>();
+        while (!heap.isEmpty()) {
+          int h = heap.peek().hash;
+          group.clear();
+          while (!heap.isEmpty() && heap.peek().hash == h) {
+            RunCursor c = heap.poll();
+            KV<?, ?> kv = c.head;
+            Object acc = group.get(kv.key());
+            group.put(kv.key(), acc == null ? kv.value() : agg.combine(acc, kv.value()));
+            if (c.advance()) {
+              heap.add(c);
+            }
+          }
+          for (Map.Entry<Object, Object> e : group.entrySet()) {
+            emit(new KV<>(e.getKey(), agg.export(e.getValue())));
+          }
+        }
+      } finally {
+        for (SpillInput in : inputs) {
+          in.close();
+        }
+      }
+    }
+
+    private void finishSorted() throws Exception {
+      Iterator<Object> it = sorter.sorted();
+      Map<Object, Object> group = new LinkedHashMap<>();
+      int current = 0;
+      while (it.hasNext()) {
+        KV<?, ?> kv = (KV<?, ?>) it.next();
+        int h = hash(kv.key());
+        if (h != current && !group.isEmpty()) {
+          emitGroup(group);
+        }
+        current = h;
+        Object acc = group.get(kv.key());
+        Object next = agg.accumulate(acc == null ? agg.create() : acc, kv.value());
+        if (next != acc) {
+          group.put(kv.key(), next);
+        }
+      }
+      emitGroup(group);
+    }
+
+    private void emitGroup(Map<Object, Object> group) throws Exception {
+      for (Map.Entry<Object, Object> e : group.entrySet()) {
+        emit(new KV<>(e.getKey(), agg.export(e.getValue())));
+      }
+      group.clear();
+    }
+
+    @Override
+    void abort() {
+      close();
+    }
+
+    @Override
+    void close() {
+      table = new HashMap<>();
+      reservation.releaseAll();
+      for (Path run : runs) {
+        JobResources.deleteQuietly(run);
+      }
+      runs.clear();
+      if (sorter != null) {
+        sorter.close();
+      }
+    }
+
+    private static final class RunCursor {
+      final Iterator<Object> it;
+      KV<?, ?> head;
+      int hash;
+
+      RunCursor(Iterator<Object> it) {
+        this.it = it;
+      }
+
+      boolean advance() {
+        if (!it.hasNext()) {
+          return false;
+        }
+        head = (KV<?, ?>) it.next();
+        hash = hash(head.key());
+        return true;
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.core.codec.Serde;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every task of a job shares: the memory budget, the serializer and the job's spill directory.
+ * Thread-safe. The spill directory is created on first use and removed by {@link #close}, also when
+ * the job failed.
+ */
+final class JobResources implements AutoCloseable {
+  final MemoryBudget budget;
+  final Serde serde;
+  private final Path tempRoot;
+  private final String jobName;
+  private volatile Path spillDir;
+  private final AtomicLong fileCounter = new AtomicLong();
+  final AtomicLong spilledBytes = new AtomicLong();
+  final AtomicLong spillFiles = new AtomicLong();
+
+  JobResources(MemoryBudget budget, Serde serde, Path tempRoot, String jobName) {
+    this.budget = budget;
+    this.serde = serde;
+    this.tempRoot = tempRoot;
+    this.jobName = jobName.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /** A fresh file name in the job's spill directory. */
+  Path newSpillFile(String kind) {
+    Path dir = spillDir;
+    if (dir == null) {
+      synchronized (this) {
+        if (spillDir == null) {
+          try {
+            Files.createDirectories(tempRoot);
+            spillDir = Files.createTempDirectory(tempRoot, "sluice-" + jobName + "-");
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a spill directory under " + tempRoot
+                + " (" + e.getMessage() + "); set RunOptions.withTempDir to a writable directory with free space", e);
+          }
+        }
+        dir = spillDir;
+      }
+    }
+    spillFiles.incrementAndGet();
+    return dir.resolve(kind + "-" + fileCounter.incrementAndGet() + ".bin");
+  }
+
+  Path spillDir() {
+    return spillDir;
+  }
+
+  static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // Removed with the whole directory at the end of the job.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    Path dir = spillDir;
+    if (dir == null) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(JobResources.class).warn("could not remove spill directory {}: {}", dir, e.toString());
+    }
+  }
+}

@@ -118,6 +118,25 @@ class InputResolutionTest {
   }
 
   @Test
+  void brokenGzipFilesFailNamingTheFile() throws Exception {
+    Path notGzip = write("fake.gz", "plain text\n");
+    assertThatThrownBy(() -> SourceHarness.readAll(Sources.textFiles(notGzip.toString())))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot read file " + notGzip + " as gzip");
+
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      text.append("line ").append(i).append('\n');
+    }
+    Path gz = gzip("cut.gz", text.toString());
+    byte[] bytes = Files.readAllBytes(gz);
+    Files.write(gz, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> SourceHarness.readAll(Sources.textFiles(gz.toString())))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot read file " + gz + ", uncompressed byte ");
+  }
+
+  @Test
   void splitSizeMustBePositive() {
     assertThatThrownBy(() -> Sources.textFiles("x").withSplitSize(0))
         .isInstanceOf(IllegalArgumentException.class)

@@ -71,6 +71,17 @@ class InputResolutionTest {
   }
 
   @Test
+  void globsFollowLinksToFilesAndSkipHiddenDirectories() throws Exception {
+    Path target = write("elsewhere/real.txt", "linked\n");
+    Files.createDirectories(dir.resolve("g"));
+    Files.createSymbolicLink(dir.resolve("g/link.txt"), target);
+    write("g/.git/x.txt", "hidden\n");
+    write("g/sub/y.txt", "y\n");
+    assertThat(SourceHarness.readAll(Sources.textFiles(dir + "/g/**/*.txt"))).containsExactly("linked", "y");
+    assertThat(SourceHarness.readAll(Sources.textFiles(dir + "/g/*.txt"))).containsExactly("linked");
+  }
+
+  @Test
   void missingInputNamesThePathAndWhatToCheck() {
     assertThatThrownBy(() -> Sources.textFiles(dir + "/nope.txt").splits(1))
         .isInstanceOf(InputNotFoundException.class)

@@ -283,6 +283,10 @@ public final class Serde {
     for (Class<?> c : BUILT_INS) {
       if (c == UUID.class) {
         kryo.register(c, new DefaultSerializers.UUIDSerializer(), id++); // not a Kryo default
+      } else if (c == KV.class) {
+        kryo.register(c, new PairSerializers.KvSerializer(), id++);
+      } else if (c == Joined.class) {
+        kryo.register(c, new PairSerializers.JoinedSerializer(), id++);
       } else {
         kryo.register(c, id++);
       }

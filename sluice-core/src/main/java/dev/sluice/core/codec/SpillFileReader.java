@@ -132,6 +132,7 @@ final class SpillFileReader implements SpillInput {
       throw damaged(offset, "the checksum of a block of " + length + " bytes does not match");
     }
     input.setBuffer(buf, 0, length);
+    kryo.reset(); // the writer numbered class names afresh in this block
     blockLength = length;
     payloadStart = offset + HEADER_SIZE;
     nextBlock = payloadStart + length;

@@ -55,7 +55,14 @@ final class SpillFileWriter implements SpillOutput {
     try {
       kryo.writeClassAndObject(block, record);
     } catch (RuntimeException e) {
+      // Drop the partial record. Kryo may already have numbered a class name inside it, so the
+      // block ends here and the next one starts from a clean Kryo.
       block.setPosition(start);
+      if (start > HEADER_SIZE) {
+        flushBlock();
+      } else {
+        kryo.reset();
+      }
       throw serde.writeFailure(record, e);
     }
     records++;
@@ -84,6 +91,7 @@ final class SpillFileWriter implements SpillOutput {
       block.setBuffer(new byte[HEADER_SIZE + BLOCK_SIZE + 1024], -1); // don't keep a huge buffer
     }
     block.setPosition(HEADER_SIZE);
+    kryo.reset(); // class names are numbered per block: a reader starts each block afresh
   }
 
   @Override

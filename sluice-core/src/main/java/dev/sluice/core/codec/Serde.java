@@ -229,6 +229,9 @@ public final class Serde {
     Slot slot = pool.obtain();
     slot.kryo.setAutoReset(false);
     slot.kryo.reset();
+    if (slot.block == null) {
+      slot.block = new byte[SpillFormat.HEADER_SIZE + SpillFormat.BLOCK_SIZE + 1024];
+    }
     return slot;
   }
 
@@ -317,6 +320,10 @@ public final class Serde {
     for (Class<?> c : BUILT_INS) {
       if (c == UUID.class) {
         kryo.register(c, new DefaultSerializers.UUIDSerializer(), id++); // not a Kryo default
+      } else if (c == KV.class) {
+        kryo.register(c, new PairSerializers.KVSerializer(), id++);
+      } else if (c == Joined.class) {
+        kryo.register(c, new PairSerializers.JoinedSerializer(), id++);
       } else {
         kryo.register(c, id++);
       }
@@ -342,6 +349,8 @@ public final class Serde {
     final Kryo kryo;
     final Output output = new Output(4096, -1);
     final Input input = new Input();
+    /** A spill file's block buffer, kept with the Kryo so opening a file allocates none. */
+    byte[] block;
     /** Only for the thread-local slot: set while a toBytes/fromBytes call is using it. */
     boolean busy;
 

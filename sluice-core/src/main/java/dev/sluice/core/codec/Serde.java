@@ -271,7 +271,8 @@ public final class Serde {
     if (e instanceof CodecException ce) {
       return ce;
     }
-    return new CodecException("cannot serialize a value of class " + value.getClass().getName()
+    String type = value == null ? "null" : value.getClass().getName();
+    return new CodecException("cannot serialize a value of class " + type
         + ": " + rootMessage(e), e);
   }
 

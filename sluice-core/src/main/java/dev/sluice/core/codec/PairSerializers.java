@@ -8,16 +8,15 @@ import dev.sluice.api.Joined;
 import dev.sluice.api.KV;
 
 /**
- * Serializers for the engine's own pair records. Every shuffled and spilled record is a {@link KV},
- * and Kryo's generic record serializer goes through reflection for each one (canonical constructor,
- * accessor methods); these write the two components directly.
+ * {@link KV} and {@link Joined} are on every shuffle and spill path; Kryo's generic record
+ * serializer reaches their components and canonical constructor by reflection, these do not.
  */
 final class PairSerializers {
   private PairSerializers() {}
 
-  static final class KvSerializer extends Serializer<KV<?, ?>> {
-    KvSerializer() {
-      setImmutable(true);
+  static final class KVSerializer extends Serializer<KV<?, ?>> {
+    KVSerializer() {
+      super(false, true);
     }
 
     @Override
@@ -35,13 +34,13 @@ final class PairSerializers {
 
   static final class JoinedSerializer extends Serializer<Joined<?, ?>> {
     JoinedSerializer() {
-      setImmutable(true);
+      super(false, true);
     }
 
     @Override
-    public void write(Kryo kryo, Output output, Joined<?, ?> j) {
-      kryo.writeClassAndObject(output, j.left());
-      kryo.writeClassAndObject(output, j.right());
+    public void write(Kryo kryo, Output output, Joined<?, ?> joined) {
+      kryo.writeClassAndObject(output, joined.left());
+      kryo.writeClassAndObject(output, joined.right());
     }
 
     @Override

@@ -429,9 +429,4 @@ final class JobExecution {
       return t;
     };
   }
-
-  /** Memory budget statistics, for tests and benchmarks. */
-  long peakReservedBytes() {
-    return resources.budget.peak();
-  }
 }

@@ -47,4 +47,8 @@ public final class JsonLinesFormat<T> implements LineFormat<T> {
     }
     return true;
   }
+
+  static String originalMessage(Throwable e) {
+    return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+  }
 }

@@ -204,8 +204,12 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   }
 
   static String reason(Throwable e) {
-    String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-        ? j.getOriginalMessage() : e.getMessage();
+    String msg = e.getMessage();
+    if (e.getClass().getName().startsWith("com.fasterxml.jackson.")) {
+      // Jackson's message appends the source location, which the position already names. Checked
+      // by name so that plain-text jobs never load Jackson.
+      msg = JsonLinesFormat.originalMessage(e);
+    }
     return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
   }
 

@@ -1,42 +1,316 @@
 package dev.sluice.core.codec;
 
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
+import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.Pool;
+import dev.sluice.api.Aggregations;
+import dev.sluice.api.Joined;
+import dev.sluice.api.KV;
 import dev.sluice.api.codec.Codec;
 import dev.sluice.api.plan.LogicalPlan;
-import java.io.*;
-import java.nio.file.Files;
+import dev.sluice.api.source.DeadLetter;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.Month;
+import java.time.MonthDay;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.Period;
+import java.time.Year;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.objenesis.strategy.StdInstantiatorStrategy;
 
-/** TEMPORARY stand-in (Java serialization) until the Kryo codec layer lands. */
+/**
+ * Serializes records for spill files (and later checkpoints), with Kryo underneath.
+ *
+ * <p>One per job; thread-safe. Kryo instances are not, so they are pooled: a {@link SpillOutput}
+ * or {@link SpillInput} holds one for its life, {@link #toBytes}/{@link #fromBytes} borrow one per
+ * call. Classes in the built-in safe set are written as small fixed ids; any other class is
+ * written by name, and reading a name back is allowed only for the built-in set, the types the
+ * job registered ({@code Pipeline.registerType}, {@code Pipeline.registerCodec}) and the classes
+ * this instance has itself written; anything else fails before the class is even loaded.
+ *
+ * <p>Records are trees: shared references are written twice and cycles are not supported.
+ */
 public final class Serde {
-  public Serde(Map<Class<?>, Codec<?>> userCodecs, Set<Class<?>> allowedTypes) {}
+  /** First Kryo registration id of the built-in set; Kryo itself uses 0..9 for primitives. */
+  private static final int FIRST_ID = 16;
+
+  private static final List<Class<?>> BUILT_INS = List.of(
+      long[].class, int[].class, double[].class, float[].class, short[].class, byte[].class,
+      char[].class, boolean[].class, Object[].class, String[].class,
+      BigDecimal.class, BigInteger.class, UUID.class,
+      Instant.class, Duration.class, LocalDate.class, LocalTime.class, LocalDateTime.class,
+      OffsetDateTime.class, OffsetTime.class, ZonedDateTime.class, ZoneOffset.class,
+      ZoneId.of("Europe/Paris").getClass(), Year.class, YearMonth.class, MonthDay.class,
+      Period.class, DayOfWeek.class, Month.class,
+      ArrayList.class, LinkedList.class, HashMap.class, LinkedHashMap.class, TreeMap.class,
+      HashSet.class, LinkedHashSet.class, TreeSet.class,
+      List.of().getClass(), List.of(1).getClass(), List.of(1, 2, 3).subList(0, 1).getClass(),
+      Set.of().getClass(), Set.of(1).getClass(), Map.of().getClass(), Map.of(1, 1).getClass(),
+      Collections.emptyList().getClass(), Collections.emptySet().getClass(),
+      Collections.emptyMap().getClass(), Collections.singletonList(1).getClass(),
+      Collections.singleton(1).getClass(), Collections.singletonMap(1, 1).getClass(),
+      Arrays.asList(1).getClass(),
+      KV.class, Joined.class, DeadLetter.class, Aggregations.Holder.class);
+
+  private static final List<Class<?>> KRYO_DEFAULTS = List.of(
+      int.class, long.class, double.class, float.class, short.class, byte.class, char.class,
+      boolean.class, Integer.class, Long.class, Double.class, Float.class, Short.class, Byte.class,
+      Character.class, Boolean.class, String.class);
+
+  private final Map<Class<?>, Codec<?>> codecs;
+  /** Class names a reader may resolve; grows as this instance writes new classes. */
+  private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+  private final ClassLoader classLoader;
+  private final Pool<Slot> pool;
+
+  /**
+   * @param userCodecs codecs by the exact class they serialize
+   * @param allowedTypes further classes that may be read back although this instance never wrote
+   *     them (data written by an earlier run)
+   */
+  public Serde(Map<Class<?>, Codec<?>> userCodecs, Set<Class<?>> allowedTypes) {
+    this.codecs = Map.copyOf(Objects.requireNonNull(userCodecs, "userCodecs"));
+    for (Class<?> c : BUILT_INS) {
+      allowed.add(c.getName());
+    }
+    for (Class<?> c : UnmodifiableSerializer.types()) {
+      allowed.add(c.getName());
+    }
+    for (Class<?> c : KRYO_DEFAULTS) {
+      allowed.add(c.getName());
+    }
+    for (Class<?> c : Objects.requireNonNull(allowedTypes, "allowedTypes")) {
+      allow(c);
+    }
+    for (Class<?> c : codecs.keySet()) {
+      allow(c);
+    }
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    this.classLoader = context != null ? context : Serde.class.getClassLoader();
+    int slots = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    this.pool = new Pool<>(true, false, slots) {
+      @Override
+      protected Slot create() {
+        return new Slot(newKryo());
+      }
+    };
+  }
+
+  private void allow(Class<?> type) {
+    allowed.add(type.getName());
+    if (type.isEnum()) {
+      for (Object constant : type.getEnumConstants()) {
+        allowed.add(constant.getClass().getName()); // constants with a body are subclasses
+      }
+    }
+  }
 
   public static Serde forPlan(LogicalPlan plan) {
     return new Serde(plan.codecs(), plan.allowedTypes());
   }
 
+  /** Creates (or truncates) {@code file} and returns a buffered writer for it. */
   public SpillOutput openWrite(Path file) throws IOException {
-    ObjectOutputStream out = new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 65536));
-    return new SpillOutput() {
-      long n;
-      @Override public void write(Object record) throws IOException { out.writeBoolean(true); out.writeUnshared(record); n += 16; if ((n & 4095) == 0) out.reset(); }
-      @Override public long bytesWritten() { return n; }
-      @Override public void close() throws IOException { out.writeBoolean(false); out.close(); }
-    };
+    return new SpillFileWriter(this, file);
   }
 
+  /** Opens a file written by {@link #openWrite}; a missing file fails with a message naming it. */
   public SpillInput openRead(Path file) throws IOException {
-    ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(file), 65536));
-    return new SpillInput() {
-      Boolean more;
-      @Override public boolean hasNext() throws IOException { if (more == null) more = in.readBoolean(); return more; }
-      @Override public Object next() throws IOException {
-        if (!hasNext()) throw new EOFException();
-        more = null;
-        try { return in.readUnshared(); } catch (ClassNotFoundException e) { throw new IOException(e); }
+    return new SpillFileReader(this, file);
+  }
+
+  /** One value as bytes (class tag included). For tests and benchmarks: spilling uses files. */
+  public byte[] toBytes(Object value) {
+    Slot slot = pool.obtain();
+    try {
+      Output out = slot.output;
+      out.reset();
+      try {
+        slot.kryo.writeClassAndObject(out, value);
+      } catch (RuntimeException e) {
+        throw writeFailure(value, e);
       }
-      @Override public void close() throws IOException { in.close(); }
-    };
+      byte[] bytes = out.toBytes();
+      if (out.getBuffer().length > (1 << 20)) {
+        out.setBuffer(new byte[4096], -1);
+      }
+      return bytes;
+    } finally {
+      pool.free(slot);
+    }
+  }
+
+  public Object fromBytes(byte[] bytes) {
+    Slot slot = pool.obtain();
+    try {
+      Input in = slot.input;
+      in.setBuffer(bytes);
+      try {
+        return slot.kryo.readClassAndObject(in);
+      } catch (RuntimeException | StackOverflowError e) {
+        throw readFailure("serialized value", in.position(), e);
+      } finally {
+        in.setBuffer(EMPTY);
+      }
+    } finally {
+      pool.free(slot);
+    }
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  // ---- used by the resolver and the spill files
+
+  Slot borrow() {
+    return pool.obtain();
+  }
+
+  void release(Slot slot) {
+    pool.free(slot);
+  }
+
+  boolean isAllowed(String className) {
+    if (allowed.contains(className)) {
+      return true;
+    }
+    if (className.startsWith("[")) {
+      String component = className.substring(className.lastIndexOf('[') + 1);
+      if (component.length() == 1) {
+        return true; // an array of primitives
+      }
+      return component.startsWith("L") && component.endsWith(";")
+          && allowed.contains(component.substring(1, component.length() - 1));
+    }
+    return false;
+  }
+
+  void recordWritten(Class<?> type) {
+    allowed.add(type.getName());
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  Registration codecRegistration(Class<?> type) {
+    Codec codec = codecs.get(type);
+    return codec == null ? null
+        : new Registration(type, new CodecSerializer(type, codec), DefaultClassResolver.NAME);
+  }
+
+  CodecException writeFailure(Object value, RuntimeException e) {
+    if (e instanceof CodecException ce) {
+      return ce;
+    }
+    return new CodecException("cannot serialize a value of class " + value.getClass().getName()
+        + ": " + rootMessage(e), e);
+  }
+
+  /** Turns whatever Kryo threw while reading into one clear message. */
+  CodecException readFailure(String where, long offset, Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof GuardedClassResolver.DisallowedClassException d) {
+        String hint = d.className.startsWith("[")
+            ? d.className.substring(d.className.lastIndexOf('[') + 2, d.className.length() - 1)
+            : d.className;
+        hint = hint.replaceAll("\\$[0-9]+$", ""); // an enum constant's body: name the enum
+        return new CodecException(where + " holds a value of class " + d.className
+            + ", which this job did not write and is not registered; register it with"
+            + " Pipeline.registerType(" + hint.replace('$', '.') + ".class)");
+      }
+      if (t instanceof CodecException c) {
+        return new CodecException(where + " at byte " + offset + ": " + c.getMessage(), c);
+      }
+    }
+    return new CodecException(where + " is truncated or corrupt at byte " + offset
+        + ": cannot read a value (" + rootMessage(e) + ")", e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage();
+    if (msg != null) {
+      int nl = msg.indexOf('\n');
+      msg = nl >= 0 ? msg.substring(0, nl) : msg;
+    }
+    return root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+  }
+
+  private Kryo newKryo() {
+    Kryo kryo = new Kryo(new GuardedClassResolver(this), null);
+    kryo.setRegistrationRequired(false);
+    kryo.setWarnUnregisteredClasses(false);
+    kryo.setReferences(false);
+    kryo.setClassLoader(classLoader);
+    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
+    int id = FIRST_ID;
+    for (Class<?> c : BUILT_INS) {
+      if (c == UUID.class) {
+        kryo.register(c, new DefaultSerializers.UUIDSerializer(), id++); // not a Kryo default
+      } else {
+        kryo.register(c, id++);
+      }
+    }
+    Class<?>[] unmodifiable = UnmodifiableSerializer.types();
+    UnmodifiableSerializer.Kind[] kinds = UnmodifiableSerializer.kinds();
+    for (int i = 0; i < unmodifiable.length; i++) {
+      kryo.register(unmodifiable[i], new UnmodifiableSerializer(kinds[i]), id++);
+    }
+    // A codec for a class that already has an id replaces that class's serializer; codecs for
+    // other classes are picked up by GuardedClassResolver.registerImplicit.
+    for (Map.Entry<Class<?>, Codec<?>> e : codecs.entrySet()) {
+      Registration existing = kryo.getClassResolver().getRegistration(e.getKey());
+      if (existing != null) {
+        existing.setSerializer(codecRegistration(e.getKey()).getSerializer());
+      }
+    }
+    return kryo;
+  }
+
+  /** A Kryo with its reusable buffers; owned by one thread between obtain and free. */
+  static final class Slot {
+    final Kryo kryo;
+    final Output output = new Output(4096, -1);
+    final Input input = new Input();
+
+    Slot(Kryo kryo) {
+      this.kryo = kryo;
+    }
   }
 }

@@ -5,20 +5,16 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * CSV (RFC 4180, comma-separated) with a header row in each file's first line. Every physical line
@@ -28,11 +24,12 @@ import org.apache.commons.csv.CSVRecord;
  * the file's first line when it opens. Empty lines are skipped. A row whose column count differs
  * from the header's is a bad record.
  *
- * <p>Lines without a quote character are split on commas directly; lines with quotes go through
- * commons-csv.
+ * <p>Parsing works on the line's UTF-8 bytes: lines without a quote are split on commas directly;
+ * lines with quotes go through a strict RFC 4180 field splitter. commons-csv is not used per line:
+ * it is lenient about stray quotes (so a record broken by a quoted line break would silently turn
+ * into a wrong row) and building a parser per line costs more than the split itself.
  */
 public final class CsvFormat<T> implements LineFormat<T> {
-  private static final CSVFormat RFC4180 = CSVFormat.RFC4180;
   private static final int MAX_HEADER = 1 << 20;
 
   private final Class<? extends Record> recordType;
@@ -92,7 +89,7 @@ public final class CsvFormat<T> implements LineFormat<T> {
   }
 
   /** Splits one line into exactly header.length fields, or throws. */
-  static String[] fields(byte[] buf, int start, int end, String[] header) throws IOException {
+  static String[] fields(byte[] buf, int start, int end, String[] header) {
     String[] fields = split(buf, start, end);
     if (fields.length != header.length) {
       throw new IllegalArgumentException("expected " + header.length + " columns "
@@ -101,7 +98,7 @@ public final class CsvFormat<T> implements LineFormat<T> {
     return fields;
   }
 
-  static String[] split(byte[] buf, int start, int end) throws IOException {
+  static String[] split(byte[] buf, int start, int end) {
     int commas = 0;
     boolean quoted = false;
     for (int i = start; i < end; i++) {
@@ -126,19 +123,69 @@ public final class CsvFormat<T> implements LineFormat<T> {
       fields[f] = new String(buf, from, end - from, StandardCharsets.UTF_8);
       return fields;
     }
-    String line = new String(buf, start, end - start, StandardCharsets.UTF_8);
-    try (CSVParser parser = CSVParser.parse(new StringReader(line), RFC4180)) {
-      Iterator<CSVRecord> records = parser.iterator();
-      if (!records.hasNext()) {
-        return new String[] {""};
+    return splitQuoted(buf, start, end);
+  }
+
+  /**
+   * Strict RFC 4180 for one line: a quoted field runs to its closing quote ({@code ""} inside is a
+   * quote) and must be followed by a comma or the end of the line; a quote inside an unquoted field
+   * is an error. Strictness is what exposes the halves of a record whose quoted field held a line
+   * break: the first half has an unterminated quote, the second a stray one. Works on UTF-8 bytes:
+   * ',' and '"' never occur inside a multi-byte sequence.
+   */
+  private static String[] splitQuoted(byte[] buf, int start, int end) {
+    List<String> fields = new ArrayList<>();
+    byte[] scratch = null;
+    int i = start;
+    while (true) {
+      if (i < end && buf[i] == '"') {
+        if (scratch == null) {
+          scratch = new byte[end - start];
+        }
+        int len = 0;
+        int j = i + 1;
+        while (true) {
+          if (j >= end) {
+            throw new IllegalArgumentException("unterminated quoted field in column "
+                + (fields.size() + 1) + " (line breaks inside quoted fields are not supported)");
+          }
+          byte b = buf[j];
+          if (b == '"') {
+            if (j + 1 < end && buf[j + 1] == '"') {
+              scratch[len++] = '"';
+              j += 2;
+              continue;
+            }
+            j++;
+            break;
+          }
+          scratch[len++] = b;
+          j++;
+        }
+        fields.add(new String(scratch, 0, len, StandardCharsets.UTF_8));
+        if (j == end) {
+          return fields.toArray(new String[0]);
+        }
+        if (buf[j] != ',') {
+          throw new IllegalArgumentException("unexpected text after the closing quote of column "
+              + fields.size());
+        }
+        i = j + 1;
+      } else {
+        int j = i;
+        while (j < end && buf[j] != ',') {
+          if (buf[j] == '"') {
+            throw new IllegalArgumentException("quote inside unquoted column " + (fields.size() + 1)
+                + "; quote the whole field and double the quote (\"\")");
+          }
+          j++;
+        }
+        fields.add(new String(buf, i, j - i, StandardCharsets.UTF_8));
+        if (j == end) {
+          return fields.toArray(new String[0]);
+        }
+        i = j + 1;
       }
-      CSVRecord record = records.next();
-      if (records.hasNext()) {
-        throw new IllegalArgumentException("more than one CSV record in one line");
-      }
-      return record.values();
-    } catch (UncheckedIOException e) {
-      throw new IllegalArgumentException("malformed CSV: " + e.getCause().getMessage(), e);
     }
   }
 

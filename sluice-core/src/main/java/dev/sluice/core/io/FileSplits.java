@@ -32,9 +32,9 @@ public final class FileSplits {
     for (int i = 0; i < files.size(); i++) {
       String path = files.get(i).toString();
       long len = lengths[i];
-      if (!splittable || path.endsWith(".gz") || len <= size) {
-        splits.add(new FileSplit(splits.size(), path, 0, len, len, !splittable || path.endsWith(".gz")
-            || len <= size));
+      boolean whole = !splittable || path.endsWith(".gz");
+      if (whole || len <= size) {
+        splits.add(new FileSplit(splits.size(), path, 0, len, len, whole));
         continue;
       }
       for (long start = 0; start < len; start += size) {

@@ -87,7 +87,8 @@ public final class InputFiles {
     PathMatcher exact = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
     PathMatcher collapsed = FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace("**/", ""));
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(walkRoot)) {
+    int depth = pattern.contains("**") ? Integer.MAX_VALUE : pattern.split("/").length;
+    try (Stream<Path> walk = Files.walk(walkRoot, depth)) {
       walk.filter(Files::isRegularFile).forEach(p -> {
         Path rel = walkRoot.relativize(p);
         for (Path part : rel) {

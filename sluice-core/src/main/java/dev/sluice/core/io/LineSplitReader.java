@@ -28,7 +28,8 @@ import java.util.zip.GZIPInputStream;
  * at or after end, and reads past end to finish its last line. Terminators are '\n' and "\r\n";
  * a lone '\r' is data. A leading UTF-8 byte-order mark is skipped.
  *
- * <p>The buffer starts at 256 KiB (smaller for small splits) and doubles when a line does not fit.
+ * <p>The buffer starts at 256 KiB (smaller for small splits) and doubles when a line does not fit,
+ * up to {@link #MAX_LINE}.
  * Line numbers are only known when the split starts at offset 0; other splits report byte offsets
  * only, never a guessed line number. Gzip files are read whole through {@link GZIPInputStream};
  * their offsets are uncompressed bytes.
@@ -38,7 +39,8 @@ import java.util.zip.GZIPInputStream;
 public final class LineSplitReader<T> implements SplitReader<T> {
   static final int BUFFER_SIZE = 256 * 1024;
   static final int LINES_PER_READ = 4096;
-  private static final int MAX_BUFFER = Integer.MAX_VALUE - 16;
+  /** The longest line: a "text" file without line breaks must fail clearly, not exhaust the heap. */
+  static final int MAX_LINE = 256 << 20;
 
   private final FileSplit split;
   private final LineParser<T> parser;
@@ -81,7 +83,9 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       compressed = null;
       FileChannel fc = FileChannel.open(path, StandardOpenOption.READ);
       channel = fc;
-      end = split.whole() ? Long.MAX_VALUE : split.end();
+      // Also a whole-file split stops at the length planned: a file that grows while the job runs
+      // gives every attempt the same lines.
+      end = split.end();
       bufBase = fromStart ? 0 : split.start() - 1;
       fc.position(bufBase);
       long remaining = split.fileLength() - bufBase;
@@ -186,10 +190,11 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       pos = 0;
     }
     if (limit == buf.length) {
-      if (buf.length >= MAX_BUFFER) {
-        throw new IOException("line longer than " + MAX_BUFFER + " bytes at " + where(bufBase));
+      if (buf.length >= MAX_LINE) {
+        throw new IOException("line longer than " + (MAX_LINE >> 20) + " MiB at " + where(bufBase)
+            + "; is this a line-oriented text file?");
       }
-      byte[] bigger = new byte[(int) Math.min(MAX_BUFFER, 2L * buf.length)];
+      byte[] bigger = new byte[(int) Math.min(MAX_LINE, 2L * buf.length)];
       System.arraycopy(buf, 0, bigger, 0, limit);
       buf = bigger;
       window = ByteBuffer.wrap(buf);

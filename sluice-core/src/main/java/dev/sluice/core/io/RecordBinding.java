@@ -107,9 +107,11 @@ final class RecordBinding {
         }
         args[i] = converters[i].convert(text);
       } catch (Exception e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // NumberFormatException only repeats the value; other messages say what was expected.
+        String why = e instanceof NumberFormatException || e.getMessage() == null
+            ? "" : " (" + e.getMessage() + ")";
         throw new IllegalArgumentException("column '" + names[i] + "': cannot convert \"" + text
-            + "\" to " + types[i].getSimpleName() + " (" + why + ")", e);
+            + "\" to " + types[i].getSimpleName() + why, e);
       }
     }
     try {

@@ -21,6 +21,11 @@ import java.util.Objects;
  * refuses a directory holding any file not listed in its {@code _SLUICE} manifest, so that Sluice
  * never deletes files it did not write. The previous output is deleted at commit, so a failed job
  * leaves it intact. Create one with {@link Sinks}; the {@code with*} methods return copies.
+ *
+ * <p>Lifecycle and threads: {@link #open}, {@link #commit} and {@link #abort} run on the job's
+ * coordinating thread; each task attempt's {@link SinkWriter} runs on one task thread and does
+ * blocking file I/O (a 64 KiB buffer, an fsync in {@code prepareCommit}). Two jobs must not write
+ * to the same directory at the same time.
  */
 public final class FileSink<T> implements Sink<T> {
   private final String kind;

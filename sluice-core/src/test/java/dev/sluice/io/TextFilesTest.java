@@ -68,6 +68,50 @@ class TextFilesTest {
   }
 
   @Test
+  void manyLinesAcrossSeveralBufferFillsAndReadCalls() throws Exception {
+    StringBuilder text = new StringBuilder();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      String line = "line " + i + " " + "ab".repeat(i % 13);
+      expected.add(line);
+      text.append(line).append(i % 3 == 0 ? "\r\n" : "\n");
+    }
+    Path f = file(text.toString()); // ~800 KB: several 256 KiB buffer fills
+    SourceHarness.Result<String> one = SourceHarness.read(Sources.textFiles(f.toString()), 1);
+    assertThat(one.splits()).hasSize(1);
+    assertThat(one.all()).isEqualTo(expected);
+    assertThat(one.positions().get(0).get(29_999)).startsWith("file " + f + ", line 30000 (byte ");
+    SourceHarness.Result<String> split = SourceHarness.read(Sources.textFiles(f.toString()).withSplitSize(100_000), 4);
+    assertThat(split.splits()).hasSize((int) ((Files.size(f) + 99_999) / 100_000));
+    assertThat(split.all()).isEqualTo(expected);
+    assertThat(split.bytesRead().stream().mapToLong(Long::longValue).sum()).isEqualTo(Files.size(f));
+  }
+
+  @Test
+  void readReturnsAfterABoundedNumberOfLines() throws Exception {
+    Path f = file("x\n".repeat(10_000));
+    FileSource<String> source = Sources.textFiles(f.toString());
+    SourceHarness.FakeContext ctx = new SourceHarness.FakeContext(BadRecordPolicy.FAIL, source.name());
+    try (SplitReader<String> reader = source.reader(source.splits(1).get(0), ctx)) {
+      int[] count = new int[1];
+      int calls = 0;
+      boolean more = true;
+      while (more) {
+        int before = count[0];
+        more = reader.read(r -> count[0]++);
+        calls++;
+        assertThat(count[0] - before).isLessThanOrEqualTo(4096);
+        if (more) {
+          assertThat(reader.bytesRead()).isEqualTo(2L * count[0]);
+        }
+      }
+      assertThat(count[0]).isEqualTo(10_000);
+      assertThat(calls).isGreaterThanOrEqualTo(3);
+      assertThat(reader.bytesRead()).isEqualTo(20_000);
+    }
+  }
+
+  @Test
   void positionNamesFileLineAndByteOfTheLastEmittedRecord() throws Exception {
     Path f = file("aa\nbb\ncc\ndd\n");
     FileSource<String> source = Sources.textFiles(f.toString()).withSplitSize(6);

@@ -87,7 +87,12 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       // gives every attempt the same lines.
       end = split.end();
       bufBase = fromStart ? 0 : split.start() - 1;
-      fc.position(bufBase);
+      try {
+        fc.position(bufBase);
+      } catch (IOException | RuntimeException e) {
+        fc.close();
+        throw e;
+      }
       long remaining = split.fileLength() - bufBase;
       buf = new byte[(int) Math.max(1024, Math.min(BUFFER_SIZE, remaining + 1))];
     }
@@ -168,7 +173,7 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       parser.parse(b, start, stop, forwarder);
     } catch (DownstreamFailure f) {
       throw f.rethrow();
-    } catch (Exception | LinkageError e) {
+    } catch (Exception e) {
       context.badRecord(new String(b, start, stop - start, StandardCharsets.UTF_8), position(),
           reason(e));
     }

@@ -118,16 +118,19 @@ public final class OneBrc {
 
     @Override
     public void parse(byte[] buf, int start, int end, Collector<Sample> out) {
-      int semi = end - 1;
-      // the temperature is at most 5 bytes, so the separator is found quickly from the end
-      while (semi >= start && buf[semi] != ';') {
-        semi--;
+      // one forward pass over the name finds the separator and hashes the name
+      int h = 1;
+      int semi = start;
+      byte b;
+      while (semi < end && (b = buf[semi]) != ';') {
+        h = 31 * h + b;
+        semi++;
       }
-      if (semi < start) {
+      if (semi == end) {
         throw new IllegalArgumentException("no ';' in line");
       }
       int tenths = parseTenths(buf, semi + 1, end);
-      out.collect(new Sample(cache().name(buf, start, semi), tenths));
+      out.collect(new Sample(cache().name(buf, start, semi, h), tenths));
     }
 
     private NameCache cache() {
@@ -179,13 +182,10 @@ public final class OneBrc {
     private String[] names = new String[1024];
     private int size;
 
-    String name(byte[] buf, int from, int to) {
+    /** The name of bytes [from, to) of buf, whose hash (31 * h + b from 1) is {@code hash}. */
+    String name(byte[] buf, int from, int to, int hash) {
       int len = to - from;
-      int h = 1;
-      for (int i = from; i < to; i++) {
-        h = 31 * h + buf[i];
-      }
-      h ^= h >>> 16;
+      int h = hash ^ (hash >>> 16);
       int mask = keys.length - 1;
       int slot = h & mask;
       while (true) {

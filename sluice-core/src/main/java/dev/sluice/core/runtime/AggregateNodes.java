@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +43,7 @@ final class AggregateNodes {
     private final KeySelector<Object, Object> key;
     private final Aggregation<Object, Object, Object> agg;
     private final Reservation reservation;
-    private HashMap<Object, Object> table = new HashMap<>();
+    private KeyedTable table = new KeyedTable();
 
     @SuppressWarnings("unchecked")
     Combine(int id, String name, KeySelector<?, ?> key, Aggregation<?, ?, ?> agg, JobResources job) {
@@ -59,17 +58,18 @@ final class AggregateNodes {
       in++;
       try {
         Object k = key.key(record);
-        Object acc = table.get(k);
-        if (acc == null) {
-          acc = agg.accumulate(agg.create(), record);
-          table.put(k, acc);
-          if (!reservation.add(acc) || !reservation.add(k)) {
+        int h = hash(k);
+        int slot = table.find(k, h);
+        if (slot < 0) {
+          table.insert(slot, k, h, agg.accumulate(agg.create(), record));
+          if (!reservation.add(k)) {
             flush();
           }
         } else {
+          Object acc = table.valueAt(slot);
           Object next = agg.accumulate(acc, record);
           if (next != acc) {
-            table.put(k, next);
+            table.setValueAt(slot, next);
           }
         }
       } catch (Exception e) {
@@ -77,23 +77,21 @@ final class AggregateNodes {
       }
     }
 
-    private void flush() {
-      HashMap<Object, Object> t = table;
-      table = new HashMap<>();
-      for (Map.Entry<Object, Object> e : t.entrySet()) {
-        emit(new KV<>(e.getKey(), e.getValue()));
-      }
+    private void flush() throws Exception {
+      KeyedTable t = table;
+      table = new KeyedTable();
+      t.forEach(false, (k, acc) -> emit(new KV<>(k, acc)));
       reservation.releaseAll();
     }
 
     @Override
-    void finish() {
+    void finish() throws Exception {
       flush();
     }
 
     @Override
     void abort() {
-      table = new HashMap<>();
+      table = new KeyedTable();
       reservation.releaseAll();
     }
   }
@@ -107,7 +105,7 @@ final class AggregateNodes {
     private final boolean combined;
     private final JobResources job;
     private final Reservation reservation;
-    private HashMap<Object, Object> table = new HashMap<>();
+    private KeyedTable table = new KeyedTable();
     private final List<Path> runs = new ArrayList<>();
     private ExternalSorter sorter;
 
@@ -132,19 +130,21 @@ final class AggregateNodes {
       }
       try {
         Object k = kv.key();
-        Object acc = table.get(k);
-        if (acc == null) {
+        int h = hash(k);
+        int slot = table.find(k, h);
+        if (slot < 0) {
           // Never adopt the partial accumulator itself: it belongs to the exchange and is read again
           // if this task is retried.
-          acc = combined ? agg.combine(agg.create(), kv.value()) : agg.accumulate(agg.create(), kv.value());
-          table.put(k, acc);
+          Object acc = combined ? agg.combine(agg.create(), kv.value()) : agg.accumulate(agg.create(), kv.value());
+          table.insert(slot, k, h, acc);
           if (!reservation.add(kv)) {
             spill();
           }
         } else {
+          Object acc = table.valueAt(slot);
           Object next = combined ? agg.combine(acc, kv.value()) : agg.accumulate(acc, kv.value());
           if (next != acc) {
-            table.put(k, next);
+            table.setValueAt(slot, next);
           }
         }
       } catch (Exception e) {
@@ -153,20 +153,16 @@ final class AggregateNodes {
     }
 
     private void spill() {
-      List<Map.Entry<Object, Object>> entries = new ArrayList<>(table.entrySet());
-      entries.sort((a, b) -> Integer.compare(hash(a.getKey()), hash(b.getKey())));
       Path file = job.newSpillFile("agg-run");
       try (SpillOutput out = job.serde.openWrite(file)) {
-        for (Map.Entry<Object, Object> e : entries) {
-          out.write(new KV<>(e.getKey(), e.getValue()));
-        }
+        table.forEach(true, (k, acc) -> out.write(new KV<>(k, acc)));
         job.spilledBytes.addAndGet(out.bytesWritten());
-      } catch (IOException e) {
+      } catch (Exception e) {
         throw new UserFunctionException(name + " (#" + transformId + ")",
             new IOException("cannot write spill file " + file + ": " + e.getMessage(), e));
       }
       runs.add(file);
-      table = new HashMap<>();
+      table = new KeyedTable();
       reservation.releaseAll();
     }
 
@@ -176,9 +172,7 @@ final class AggregateNodes {
         if (sorter != null) {
           finishSorted();
         } else if (runs.isEmpty()) {
-          for (Map.Entry<Object, Object> e : table.entrySet()) {
-            emit(new KV<>(e.getKey(), agg.export(e.getValue())));
-          }
+          table.forEach(false, (k, acc) -> emit(new KV<>(k, agg.export(acc))));
         } else {
           spill();
           mergeRuns();
@@ -261,7 +255,7 @@ final class AggregateNodes {
 
     @Override
     void close() {
-      table = new HashMap<>();
+      table = new KeyedTable();
       reservation.releaseAll();
       for (Path run : runs) {
         JobResources.deleteQuietly(run);

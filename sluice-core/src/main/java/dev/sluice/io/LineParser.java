@@ -5,8 +5,12 @@ import java.io.Serializable;
 
 /**
  * Parses one line of a file straight from the reader's byte buffer, without creating a String per
- * line (see {@link Sources#lines}). Called on a task thread, one line at a time; must not keep
- * {@code buf} after returning, since the reader reuses it.
+ * line (see {@link Sources#lines}). Must not keep {@code buf} after returning: the reader reuses it.
+ *
+ * <p>Thread-safety: one parser object serves every split reader of its source, and readers run
+ * concurrently on different task threads. Keep the parser stateless, or keep state per thread
+ * (e.g. a transient {@code ThreadLocal} cache). Records emitted before the parser throws stay
+ * emitted.
  */
 @FunctionalInterface
 public interface LineParser<T> extends Serializable {

@@ -126,10 +126,14 @@ public final class OneBrc {
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
     private transient ThreadLocal<NameCache> caches;
+    private transient NameCache[] threadSlots;
 
     @Override
     public void parse(byte[] buf, int start, int end, Collector<Sample> out) {
       long h = 0;
+      long first = 0; // the name's first two (masked) words: enough to compare names up to 16 bytes
+      long second = 0;
+      int words = 0;
       int pos = start;
       int semi = -1;
       while (pos + 8 <= end) {
@@ -139,10 +143,18 @@ public final class OneBrc {
         if (match != 0) {
           int bytes = Long.numberOfTrailingZeros(match) >>> 3;
           semi = pos + bytes;
-          h = mix(h, bytes == 0 ? 0 : word & (-1L >>> (64 - 8 * bytes)));
+          word = bytes == 0 ? 0 : word & (-1L >>> (64 - 8 * bytes));
+        }
+        if (words == 0) {
+          first = word;
+        } else if (words == 1) {
+          second = word;
+        }
+        words++;
+        h = mix(h, word);
+        if (semi >= 0) {
           break;
         }
-        h = mix(h, word);
         pos += 8;
       }
       if (semi < 0) {
@@ -158,27 +170,53 @@ public final class OneBrc {
           throw new IllegalArgumentException("no ';' in line");
         }
         semi = pos;
+        if (words == 0) {
+          first = word;
+        } else if (words == 1) {
+          second = word;
+        }
         h = mix(h, word);
       }
       int tenths = parseTenths(buf, semi + 1, end);
-      out.collect(new Sample(cache().name(buf, start, semi, (int) (h ^ (h >>> 32))), tenths));
+      out.collect(new Sample(cache().name(buf, start, semi, (int) (h ^ (h >>> 32)), first, second), tenths));
     }
 
     private static long mix(long h, long word) {
       return (h ^ word) * 0x9E3779B97F4A7C15L;
     }
 
+    /**
+     * This thread's cache. A ThreadLocal lookup per line costs more than the rest of the parse, so
+     * threads first look in a small array indexed by thread id; a slot is only used by the thread
+     * that owns it (the owner is a final field, so a slot written by another thread is recognised
+     * as foreign), and a collision falls back to the ThreadLocal.
+     */
     private NameCache cache() {
-      ThreadLocal<NameCache> c = caches;
-      if (c == null) {
-        synchronized (this) {
-          if (caches == null) {
-            caches = ThreadLocal.withInitial(NameCache::new);
-          }
-          c = caches;
+      Thread me = Thread.currentThread();
+      NameCache[] slots = threadSlots;
+      if (slots != null) {
+        NameCache c = slots[(int) me.getId() & (slots.length - 1)];
+        if (c != null && c.owner == me) {
+          return c;
         }
       }
-      return c.get();
+      return cacheSlow(me);
+    }
+
+    private NameCache cacheSlow(Thread me) {
+      ThreadLocal<NameCache> local;
+      NameCache[] slots;
+      synchronized (this) {
+        if (caches == null) {
+          caches = ThreadLocal.withInitial(() -> new NameCache(Thread.currentThread()));
+          threadSlots = new NameCache[64];
+        }
+        local = caches;
+        slots = threadSlots;
+      }
+      NameCache c = local.get();
+      slots[(int) me.getId() & (slots.length - 1)] = c;
+      return c;
     }
 
     /** {@code -?d+(.d)?} to tenths; anything else is a bad record. */
@@ -216,28 +254,44 @@ public final class OneBrc {
    * Single-threaded. Compares the stored hash first, then the bytes.
    */
   static final class NameCache {
+    final Thread owner;
     private int[] hashes = new int[2048];
+    private int[] lengths = new int[2048];
+    private long[] firsts = new long[2048];
+    private long[] seconds = new long[2048];
     private byte[][] keys = new byte[2048][];
     private String[] names = new String[2048];
     private int size;
 
-    String name(byte[] buf, int from, int to, int hash) {
+    NameCache(Thread owner) {
+      this.owner = owner;
+    }
+
+    /**
+     * The name of bytes [from, to) of buf, given the parser's hash of them and their first two
+     * little-endian words (bytes past the name zeroed).
+     */
+    String name(byte[] buf, int from, int to, int hash, long first, long second) {
       int len = to - from;
       int mask = keys.length - 1;
       int slot = (hash ^ (hash >>> 15)) & mask;
       while (true) {
-        byte[] k = keys[slot];
-        if (k == null) {
+        String name = names[slot];
+        if (name == null) {
           break;
         }
-        if (hashes[slot] == hash && k.length == len && same(k, buf, from, len)) {
-          return names[slot];
+        if (hashes[slot] == hash && lengths[slot] == len && firsts[slot] == first && seconds[slot] == second
+            && (len <= 16 || same(keys[slot], buf, from, len))) {
+          return name;
         }
         slot = (slot + 1) & mask;
       }
       byte[] key = Arrays.copyOfRange(buf, from, to);
       String name = new String(key, StandardCharsets.UTF_8);
       hashes[slot] = hash;
+      lengths[slot] = len;
+      firsts[slot] = first;
+      seconds[slot] = second;
       keys[slot] = key;
       names[slot] = name;
       if (++size * 2 > keys.length) {
@@ -246,8 +300,9 @@ public final class OneBrc {
       return name;
     }
 
+    /** Bytes 16.. of the name (the first 16 were compared as words). */
     private static boolean same(byte[] k, byte[] buf, int from, int len) {
-      int i = 0;
+      int i = 16;
       for (; i + 8 <= len; i += 8) {
         if ((long) MeasurementParser.LONGS.get(k, i) != (long) MeasurementParser.LONGS.get(buf, from + i)) {
           return false;
@@ -263,21 +318,30 @@ public final class OneBrc {
 
     private void grow() {
       int[] oldHashes = hashes;
+      int[] oldLengths = lengths;
+      long[] oldFirsts = firsts;
+      long[] oldSeconds = seconds;
       byte[][] oldKeys = keys;
       String[] oldNames = names;
       int n = oldKeys.length * 2;
       hashes = new int[n];
+      lengths = new int[n];
+      firsts = new long[n];
+      seconds = new long[n];
       keys = new byte[n][];
       names = new String[n];
       int mask = n - 1;
       for (int j = 0; j < oldKeys.length; j++) {
-        if (oldKeys[j] != null) {
+        if (oldNames[j] != null) {
           int h = oldHashes[j];
           int slot = (h ^ (h >>> 15)) & mask;
-          while (keys[slot] != null) {
+          while (names[slot] != null) {
             slot = (slot + 1) & mask;
           }
           hashes[slot] = h;
+          lengths[slot] = oldLengths[j];
+          firsts[slot] = oldFirsts[j];
+          seconds[slot] = oldSeconds[j];
           keys[slot] = oldKeys[j];
           names[slot] = oldNames[j];
         }

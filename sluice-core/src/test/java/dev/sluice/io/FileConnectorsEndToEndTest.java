@@ -160,4 +160,29 @@ class FileConnectorsEndToEndTest {
     assertThat(SourceHarness.readAll(Sources.textFiles(out.toString()))).isEqualTo(before);
     assertThat(entries(out)).doesNotContain("_temporary");
   }
+
+  @Test
+  void aMissingInputLeavesNoOutputDirectoryBehind() {
+    Path out = temp.resolve("never");
+    Pipeline p = Pipeline.create("missing");
+    p.read(Sources.textFiles(temp.resolve("nope/*.txt").toString())).write(Sinks.textFiles(out.toString()));
+    assertThatThrownBy(() -> p.run(options(2)))
+        .hasStackTraceContaining("InputNotFoundException")
+        .hasStackTraceContaining("no input files match");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void aJobMayRewriteItsOwnEarlierOutput() throws Exception {
+    Path out = temp.resolve("out");
+    Pipeline first = Pipeline.create("first");
+    first.read(Sources.collection(List.of("a", "b", "c"))).write(Sinks.textFiles(out.toString()));
+    first.run(options(2));
+
+    Pipeline again = Pipeline.create("again");
+    again.read(Sources.textFiles(out.toString())).map(String::toUpperCase)
+        .write(Sinks.<String>textFiles(out.toString()).withOverwrite(true));
+    again.run(options(3));
+    assertThat(SourceHarness.readAll(Sources.textFiles(out.toString()))).containsExactlyInAnyOrder("A", "B", "C");
+  }
 }

@@ -71,6 +71,17 @@ class InputResolutionTest {
   }
 
   @Test
+  void globsFollowLinksToFilesAndSkipHiddenDirectories() throws Exception {
+    Path target = write("elsewhere/real.txt", "linked\n");
+    Files.createDirectories(dir.resolve("g"));
+    Files.createSymbolicLink(dir.resolve("g/link.txt"), target);
+    write("g/.git/x.txt", "hidden\n");
+    write("g/sub/y.txt", "y\n");
+    assertThat(SourceHarness.readAll(Sources.textFiles(dir + "/g/**/*.txt"))).containsExactly("linked", "y");
+    assertThat(SourceHarness.readAll(Sources.textFiles(dir + "/g/*.txt"))).containsExactly("linked");
+  }
+
+  @Test
   void missingInputNamesThePathAndWhatToCheck() {
     assertThatThrownBy(() -> Sources.textFiles(dir + "/nope.txt").splits(1))
         .isInstanceOf(InputNotFoundException.class)
@@ -115,6 +126,25 @@ class InputResolutionTest {
     assertThat(result.positions().get(0).get(499)).isEqualTo("file " + gz + ", line 500 (uncompressed byte "
         + (text.length() - "line 499\n".length()) + ")");
     assertThat(result.bytesRead().get(0)).isEqualTo(Files.size(gz));
+  }
+
+  @Test
+  void brokenGzipFilesFailNamingTheFile() throws Exception {
+    Path notGzip = write("fake.gz", "plain text\n");
+    assertThatThrownBy(() -> SourceHarness.readAll(Sources.textFiles(notGzip.toString())))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot read file " + notGzip + " as gzip");
+
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      text.append("line ").append(i).append('\n');
+    }
+    Path gz = gzip("cut.gz", text.toString());
+    byte[] bytes = Files.readAllBytes(gz);
+    Files.write(gz, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> SourceHarness.readAll(Sources.textFiles(gz.toString())))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot read file " + gz + ", uncompressed byte ");
   }
 
   @Test

@@ -3,14 +3,21 @@ package dev.sluice.core.io;
 import dev.sluice.io.InputNotFoundException;
 import java.io.IOException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves a source's input string to a sorted list of data files: a file, a directory (its regular
@@ -19,6 +26,7 @@ import java.util.stream.Stream;
  * except a file named explicitly.
  */
 public final class InputFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(InputFiles.class);
   private InputFiles() {}
 
   public static List<Path> resolve(String input) throws IOException {
@@ -88,19 +96,35 @@ public final class InputFiles {
     PathMatcher collapsed = FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace("**/", ""));
     List<Path> files = new ArrayList<>();
     int depth = pattern.contains("**") ? Integer.MAX_VALUE : pattern.split("/").length;
-    try (Stream<Path> walk = Files.walk(walkRoot, depth)) {
-      walk.filter(Files::isRegularFile).forEach(p -> {
-        Path rel = walkRoot.relativize(p);
-        for (Path part : rel) {
-          if (hidden(part)) {
-            return;
+    boolean relative = base.length() == 0;
+    Files.walkFileTree(walkRoot, EnumSet.noneOf(FileVisitOption.class), depth,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            // Hidden and staging directories (.git, _temporary) are not descended into.
+            return !dir.equals(walkRoot) && hidden(dir) ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
           }
-        }
-        if (exact.matches(rel) || collapsed.matches(rel)) {
-          files.add(base.length() == 0 ? rel : p);
-        }
-      });
-    }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            boolean regular = attrs.isRegularFile()
+                || attrs.isSymbolicLink() && Files.isRegularFile(file); // links to files count
+            if (regular && !hidden(file)) {
+              Path rel = walkRoot.relativize(file);
+              if (exact.matches(rel) || collapsed.matches(rel)) {
+                files.add(relative ? rel : file);
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            LOG.warn("skipping unreadable {} while matching '{}': {}", file, input, e.toString());
+            return FileVisitResult.CONTINUE;
+          }
+        });
     if (files.isEmpty()) {
       throw new InputNotFoundException("no input files match glob '" + input + "' (searched under "
           + walkRoot.toAbsolutePath().normalize() + "; names starting with '_' or '.' are ignored);"

@@ -81,7 +81,13 @@ public final class LineSplitReader<T> implements SplitReader<T> {
     boolean fromStart = split.start() == 0 || split.whole();
     if (split.gzip()) {
       compressed = new CountingInputStream(java.nio.file.Files.newInputStream(path));
-      channel = Channels.newChannel(new GZIPInputStream(compressed, 64 * 1024));
+      try {
+        channel = Channels.newChannel(new GZIPInputStream(compressed, 64 * 1024));
+      } catch (IOException e) {
+        compressed.close();
+        throw new IOException("cannot read file " + path + " as gzip (" + e.getMessage()
+            + "); is it really gzip-compressed? Files ending in .gz are always decompressed", e);
+      }
       end = Long.MAX_VALUE;
       bufBase = 0;
       buf = new byte[BUFFER_SIZE];
@@ -223,9 +229,14 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       window = ByteBuffer.wrap(buf);
     }
     window.limit(buf.length).position(limit);
-    int n = channel.read(window);
-    while (n == 0) {
+    int n;
+    try {
       n = channel.read(window);
+      while (n == 0) {
+        n = channel.read(window);
+      }
+    } catch (IOException e) {
+      throw new IOException("cannot read " + where(bufBase + limit) + ": " + e, e);
     }
     if (n < 0) {
       eof = true;

@@ -219,8 +219,31 @@ public final class OneBrc {
       return c;
     }
 
-    /** {@code -?d+(.d)?} to tenths; anything else is a bad record. */
+    /**
+     * {@code -?d+(.d)?} to tenths; anything else is a bad record. The challenge's shapes
+     * ({@code d.d}, {@code dd.d}, {@code -d.d}, {@code -dd.d}) take a path without data-dependent
+     * branches (the sign and the number of integer digits vary line by line and would mispredict).
+     */
     static int parseTenths(byte[] buf, int from, int to) {
+      int len = to - from;
+      if (len >= 3 && len <= 5 && buf[to - 2] == '.') {
+        int neg = buf[from] == '-' ? 1 : 0;
+        int digitsStart = from + neg;
+        int intLen = to - 2 - digitsStart;
+        if (intLen == 1 || intLen == 2) {
+          int tenth = buf[to - 1] - '0';
+          int ones = buf[to - 3] - '0';
+          int tens = (buf[digitsStart] - '0') * (intLen - 1); // 0 when there is one integer digit
+          if (((tenth | ones | tens) >>> 31) == 0 && tenth <= 9 && ones <= 9 && tens <= 9) {
+            int value = tens * 100 + ones * 10 + tenth;
+            return (value ^ -neg) + neg;
+          }
+        }
+      }
+      return parseTenthsGeneral(buf, from, to);
+    }
+
+    private static int parseTenthsGeneral(byte[] buf, int from, int to) {
       int i = from;
       boolean negative = false;
       if (i < to && buf[i] == '-') {

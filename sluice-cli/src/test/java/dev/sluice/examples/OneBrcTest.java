@@ -102,5 +102,15 @@ class OneBrcTest {
     assertThat(OneBrc.MeasurementParser.parseTenths("7.5".getBytes(), 0, 3)).isEqualTo(75);
     assertThat(OneBrc.MeasurementParser.parseTenths("-3.4".getBytes(), 0, 4)).isEqualTo(-34);
     assertThat(OneBrc.MeasurementParser.parseTenths("12".getBytes(), 0, 2)).isEqualTo(120);
+    for (int t = -999; t <= 999; t++) {
+      String text = (t < 0 ? "-" : "") + Math.abs(t) / 10 + "." + Math.abs(t) % 10;
+      byte[] line = ("ab;" + text + "x").getBytes(StandardCharsets.UTF_8);
+      assertThat(OneBrc.MeasurementParser.parseTenths(line, 3, line.length - 1)).as(text).isEqualTo(t);
+    }
+    for (String bad : new String[] {"", "-", ".5", "-.5", "--1.0", "1.", "1.23", "a.5", "1a.5", "-1a.5", "1.x", "12345.6", "1,5"}) {
+      byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> OneBrc.MeasurementParser.parseTenths(b, 0, b.length))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * How a pipeline runs. Immutable; change with the {@code with*} methods.
  *
  * @param parallelism tasks per stage; 0 means the number of available processors
- * @param memoryBudgetBytes bytes that stateful operators may hold before they spill; 0 means half the max heap
+ * @param memoryBudgetBytes bytes that stateful operators may hold before they spill; 0 means 30 % of the max heap
  * @param maxAttempts attempts per task before the job fails (1 = no retry)
  * @param retryBackoff pause before the first retry; doubles per retry
  * @param tempDir where spill files go (a fresh job directory is made under it and removed at the end)
@@ -40,7 +40,7 @@ public record RunOptions(
     }
   }
 
-  /** Batch mode with defaults: all cores, half the heap as memory budget, 3 attempts, 100 ms backoff. */
+  /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
   public static RunOptions batch() {
     return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null);
   }

@@ -18,6 +18,7 @@ import com.esotericsoftware.kryo.util.IdentityMap;
  *
  * <p>One instance per Kryo, so not thread-safe; the shared sets are concurrent.
  */
+@SuppressWarnings("rawtypes") // Kryo's ClassResolver signatures use raw Class
 final class GuardedClassResolver extends DefaultClassResolver {
   private final Serde serde;
   /** Classes this Kryo already recorded as written; avoids touching the shared set per record. */

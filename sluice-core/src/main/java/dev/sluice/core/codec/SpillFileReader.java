@@ -24,7 +24,7 @@ final class SpillFileReader implements SpillInput {
   private final Input input = new Input();
   private final byte[] header = new byte[HEADER_SIZE];
   private final CRC32C crc = new CRC32C();
-  private byte[] buf = new byte[SpillFormat.BLOCK_SIZE + 1024];
+  private byte[] buf;
   private int blockLength;
   /** File offset of the current block's payload. */
   private long payloadStart;
@@ -61,9 +61,10 @@ final class SpillFileReader implements SpillInput {
         in.close();
       }
     }
-    input.setBuffer(buf, 0, 0);
     this.slot = serde.borrow();
     this.kryo = slot.kryo;
+    this.buf = slot.block;
+    input.setBuffer(buf, 0, 0);
   }
 
   @Override
@@ -121,6 +122,9 @@ final class SpillFileReader implements SpillInput {
     }
     if (length > buf.length) {
       buf = new byte[length];
+      if (length <= 4 * SpillFormat.BLOCK_SIZE) {
+        slot.block = buf;
+      }
     }
     n = readFully(buf, length);
     if (n < length) {
@@ -132,6 +136,7 @@ final class SpillFileReader implements SpillInput {
       throw damaged(offset, "the checksum of a block of " + length + " bytes does not match");
     }
     input.setBuffer(buf, 0, length);
+    kryo.reset(); // the writer numbered class names afresh in this block
     blockLength = length;
     payloadStart = offset + HEADER_SIZE;
     nextBlock = payloadStart + length;

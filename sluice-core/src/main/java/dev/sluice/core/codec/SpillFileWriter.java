@@ -19,7 +19,7 @@ final class SpillFileWriter implements SpillOutput {
   private final Serde.Slot slot;
   private final Kryo kryo;
   /** The block being filled; its first HEADER_SIZE bytes are reserved for the header. */
-  private final Output block = new Output(new byte[HEADER_SIZE + BLOCK_SIZE + 1024], -1);
+  private final Output block;
   private final CRC32C crc = new CRC32C();
   private long flushed;
   private int records;
@@ -41,9 +41,10 @@ final class SpillFileWriter implements SpillOutput {
       }
     }
     flushed = SpillFormat.MAGIC_SIZE;
-    block.setPosition(HEADER_SIZE);
     this.slot = serde.borrow();
     this.kryo = slot.kryo;
+    this.block = new Output(slot.block, -1);
+    block.setPosition(HEADER_SIZE);
   }
 
   @Override
@@ -55,7 +56,14 @@ final class SpillFileWriter implements SpillOutput {
     try {
       kryo.writeClassAndObject(block, record);
     } catch (RuntimeException e) {
+      // Drop the partial record. Kryo may already have numbered a class name inside it, so the
+      // block ends here and the next one starts from a clean Kryo.
       block.setPosition(start);
+      if (start > HEADER_SIZE) {
+        flushBlock();
+      } else {
+        kryo.reset();
+      }
       throw serde.writeFailure(record, e);
     }
     records++;
@@ -83,7 +91,9 @@ final class SpillFileWriter implements SpillOutput {
     if (buf.length > 4 * BLOCK_SIZE) {
       block.setBuffer(new byte[HEADER_SIZE + BLOCK_SIZE + 1024], -1); // don't keep a huge buffer
     }
+    slot.block = block.getBuffer(); // it may have grown: hand the current one back to the pool
     block.setPosition(HEADER_SIZE);
+    kryo.reset(); // class names are numbered per block: a reader starts each block afresh
   }
 
   @Override

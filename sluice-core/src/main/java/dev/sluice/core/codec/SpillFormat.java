@@ -9,7 +9,9 @@ package dev.sluice.core.codec;
  *   end marker: 0 (int) | number of records in the file (int)
  * </pre>
  *
- * A payload is a run of Kryo {@code writeClassAndObject} records; a record never spans blocks. A
+ * A payload is a run of Kryo {@code writeClassAndObject} records; a record never spans blocks, and
+ * Kryo is reset at each block start (not after each record), so a class written by name has its
+ * name in the block once and a small number after that. A
  * block is cut once it holds {@link #BLOCK_SIZE} bytes, so one larger record makes one larger
  * block. The checksum lets a reader tell a corrupt block from a format problem before it decodes
  * anything; the lengths and the end marker let it tell a truncated file from a finished one, even

@@ -1,6 +1,5 @@
 package dev.sluice.core.plan;
 
-import dev.sluice.api.Aggregation;
 import dev.sluice.api.plan.LogicalPlan;
 import dev.sluice.api.plan.Op;
 import dev.sluice.api.plan.Transform;
@@ -309,9 +308,4 @@ public final class Planner {
   }
 
   private record PendingExchange(ExchangeKind kind, int from, int to, int toInput) {}
-
-  /** The aggregation of an Aggregate transform; a helper for the runtime. */
-  public static Aggregation<?, ?, ?> aggregationOf(Transform t) {
-    return ((Op.Aggregate) t.op()).aggregation();
-  }
 }

@@ -28,6 +28,15 @@ import java.util.PriorityQueue;
 final class AggregateNodes {
   private AggregateNodes() {}
 
+  /**
+   * Bytes per table entry beyond key and accumulator: three parallel array slots at a load factor
+   * of at most one half, and the doubling when the table grows.
+   */
+  private static final int TABLE_OVERHEAD = 48;
+
+  /** A map-side combine flushes at this share of the budget: it is an optimization, not a store. */
+  private static final int COMBINE_SHARE = 8;
+
   static int hash(Object key) {
     int h = key == null ? 0 : key.hashCode();
     return h ^ (h >>> 16);
@@ -43,14 +52,16 @@ final class AggregateNodes {
     private final KeySelector<Object, Object> key;
     private final Aggregation<Object, Object, Object> agg;
     private final Reservation reservation;
-    private KeyedTable table = new KeyedTable();
+    private final KeyedTable table = new KeyedTable();
+    private final long cap;
 
     @SuppressWarnings("unchecked")
     Combine(int id, String name, KeySelector<?, ?> key, Aggregation<?, ?, ?> agg, JobResources job) {
       super(id, "combine(" + name + ")");
       this.key = (KeySelector<Object, Object>) key;
       this.agg = cast(agg);
-      this.reservation = new Reservation(job.budget, 48);
+      this.reservation = new Reservation(job.budget, TABLE_OVERHEAD);
+      this.cap = Math.max(1 << 20, job.budget.limit() / COMBINE_SHARE);
     }
 
     @Override
@@ -61,8 +72,9 @@ final class AggregateNodes {
         int h = hash(k);
         int slot = table.find(k, h);
         if (slot < 0) {
-          table.insert(slot, k, h, agg.accumulate(agg.create(), record));
-          if (!reservation.add(k)) {
+          Object acc = agg.accumulate(agg.create(), record);
+          table.insert(slot, k, h, acc);
+          if (!reservation.add(k, acc) || reservation.reserved() > cap) {
             flush();
           }
         } else {
@@ -78,9 +90,8 @@ final class AggregateNodes {
     }
 
     private void flush() throws Exception {
-      KeyedTable t = table;
-      table = new KeyedTable();
-      t.forEach(false, (k, acc) -> emit(new KV<>(k, acc)));
+      table.forEach(false, (k, acc) -> emit(new KV<>(k, acc)));
+      table.clear();
       reservation.releaseAll();
     }
 
@@ -91,7 +102,7 @@ final class AggregateNodes {
 
     @Override
     void abort() {
-      table = new KeyedTable();
+      table.clear();
       reservation.releaseAll();
     }
   }
@@ -105,7 +116,7 @@ final class AggregateNodes {
     private final boolean combined;
     private final JobResources job;
     private final Reservation reservation;
-    private KeyedTable table = new KeyedTable();
+    private final KeyedTable table = new KeyedTable();
     private final List<Path> runs = new ArrayList<>();
     private ExternalSorter sorter;
 
@@ -114,7 +125,7 @@ final class AggregateNodes {
       this.agg = cast(agg);
       this.combined = combined;
       this.job = job;
-      this.reservation = new Reservation(job.budget, 48);
+      this.reservation = new Reservation(job.budget, TABLE_OVERHEAD);
       if (!combined && !agg.canCombine()) {
         sorter = new ExternalSorter(job, (a, b) -> Integer.compare(hash(((KV<?, ?>) a).key()), hash(((KV<?, ?>) b).key())));
       }
@@ -162,7 +173,7 @@ final class AggregateNodes {
             new IOException("cannot write spill file " + file + ": " + e.getMessage(), e));
       }
       runs.add(file);
-      table = new KeyedTable();
+      table.clear();
       reservation.releaseAll();
     }
 
@@ -255,7 +266,7 @@ final class AggregateNodes {
 
     @Override
     void close() {
-      table = new KeyedTable();
+      table.clear();
       reservation.releaseAll();
       for (Path run : runs) {
         JobResources.deleteQuietly(run);

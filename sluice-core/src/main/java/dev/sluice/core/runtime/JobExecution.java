@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
 final class JobExecution {
   private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
 
+  /**
+   * Share of the max heap for the memory budget by default. Estimates are rough and the JVM needs
+   * headroom to collect garbage without thrashing, so this stays well below one half.
+   */
+  static final double DEFAULT_BUDGET_FRACTION = 0.3;
+
   final PhysicalPlan plan;
   final RunOptions options;
   final JobResources resources;
@@ -68,6 +74,7 @@ final class JobExecution {
   private int running;
   private ExecutorService workers;
   private ScheduledExecutorService timer;
+  private final long startNanos = System.nanoTime();
 
   /** A source split and the Read transform it belongs to. */
   record SplitRef(int transform, SourceSplit split) {}
@@ -80,7 +87,7 @@ final class JobExecution {
     this.plan = Planner.plan(logical, parallelism);
     long budget = options.memoryBudgetBytes() > 0
         ? options.memoryBudgetBytes()
-        : Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.4));
+        : Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * DEFAULT_BUDGET_FRACTION));
     this.resources = new JobResources(new MemoryBudget(budget), Serde.forPlan(logical), options.tempDir(), logical.name());
     int n = logical.transforms().size();
     recordsIn = adders(n);
@@ -110,7 +117,7 @@ final class JobExecution {
   }
 
   JobResult run() {
-    long start = System.nanoTime();
+    long start = startNanos;
     String explain = plan.explain();
     List<Sink<?>> sinks = new ArrayList<>();
     try {
@@ -344,6 +351,11 @@ final class JobExecution {
   }
 
   private void stageCompleted(StageSpec s) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("stage {} complete after {} ms; memory budget {} of {} bytes reserved, {} spill files ({} bytes)",
+          s.id(), (System.nanoTime() - startNanos) / 1_000_000, resources.budget.used(), resources.budget.limit(),
+          resources.spillFiles.get(), resources.spilledBytes.get());
+    }
     for (int e : s.outputs()) {
       exchanges[e].seal();
     }
@@ -416,10 +428,5 @@ final class JobExecution {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /** Memory budget statistics, for tests and benchmarks. */
-  long peakReservedBytes() {
-    return resources.budget.peak();
   }
 }

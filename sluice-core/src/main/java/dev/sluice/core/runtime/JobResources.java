@@ -53,10 +53,6 @@ final class JobResources implements AutoCloseable {
     return dir.resolve(kind + "-" + fileCounter.incrementAndGet() + ".bin");
   }
 
-  Path spillDir() {
-    return spillDir;
-  }
-
   static void deleteQuietly(Path file) {
     if (file != null) {
       try {

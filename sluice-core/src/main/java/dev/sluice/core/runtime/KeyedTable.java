@@ -101,6 +101,16 @@ final class KeyedTable {
     }
   }
 
+  /** Removes every entry; keeps the arrays (large ones are costly to allocate and to collect). */
+  void clear() {
+    if (size == 0) {
+      return;
+    }
+    Arrays.fill(keys, null);
+    Arrays.fill(values, null);
+    size = 0;
+  }
+
   /** Visits every entry; {@code sortedByHash} orders them by hash (for spill runs). */
   void forEach(boolean sortedByHash, EntryVisitor visitor) throws Exception {
     if (!sortedByHash) {

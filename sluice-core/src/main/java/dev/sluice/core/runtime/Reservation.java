@@ -28,8 +28,13 @@ final class Reservation {
    * spill (its memory is then released with {@link #releaseAll}).
    */
   boolean add(Object record) {
+    return add(record, null);
+  }
+
+  /** Accounts for one more entry made of two objects (a key and its accumulator). */
+  boolean add(Object a, Object b) {
     if (avg < 0 || (count++ % SAMPLE_EVERY) == 0) {
-      long est = SizeEstimator.estimate(record) + overheadPerRecord;
+      long est = SizeEstimator.estimate(a) + SizeEstimator.estimate(b) + overheadPerRecord;
       avg = avg < 0 ? est : (avg * 7 + est) / 8;
     }
     pending += avg;

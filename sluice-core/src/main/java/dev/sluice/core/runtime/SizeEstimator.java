@@ -31,8 +31,11 @@ final class SizeEstimator {
     if (o instanceof String s) {
       return 24 + align(16 + s.length());
     }
-    if (o instanceof Long || o instanceof Double || o instanceof Integer || o instanceof Float
-        || o instanceof Short || o instanceof Byte || o instanceof Character || o instanceof Boolean) {
+    if (o instanceof Long || o instanceof Double) {
+      return 24;
+    }
+    if (o instanceof Integer || o instanceof Float || o instanceof Short || o instanceof Byte
+        || o instanceof Character || o instanceof Boolean) {
       return 16;
     }
     if (o instanceof Enum<?>) {

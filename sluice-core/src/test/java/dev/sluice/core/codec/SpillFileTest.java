@@ -179,4 +179,26 @@ class SpillFileTest {
       assertThat(in.hasNext()).isFalse();
     }
   }
+
+  @Test
+  void aClassNameIsWrittenOncePerBlockNotOncePerRecord() throws IOException {
+    Path file = dir.resolve("points.spill");
+    int n = 30_000;
+    try (SpillOutput out = serde.openWrite(file)) {
+      for (int i = 0; i < n; i++) {
+        out.write(new TestValues.Point("p" + (i % 100), i, i * 0.5));
+      }
+    }
+    // The class name alone is 37 bytes; a Point's fields take about 15.
+    assertThat(Files.size(file) / (double) n).isLessThan(20.0);
+    assertThat(Files.size(file)).isGreaterThan(2L * SpillFormat.BLOCK_SIZE);
+    // Every block names the class afresh, so a fresh reader resolves (and checks) it per block.
+    Serde fresh = new Serde(Map.of(), Set.of(TestValues.Point.class));
+    try (SpillInput in = fresh.openRead(file)) {
+      for (int i = 0; i < n; i++) {
+        assertThat(in.next()).isEqualTo(new TestValues.Point("p" + (i % 100), i, i * 0.5));
+      }
+      assertThat(in.hasNext()).isFalse();
+    }
+  }
 }

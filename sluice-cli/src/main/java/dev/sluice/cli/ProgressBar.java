@@ -32,7 +32,7 @@ final class ProgressBar implements Consumer<RunOptions.Progress> {
       double f = Math.min(1.0, Math.max(0.0, (double) p.bytesRead() / p.totalBytes()));
       int filled = (int) (f * WIDTH);
       line = "[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] "
-          + String.format("%3d%% %s / %s", (int) (f * 100), mb(p.bytesRead()), mb(p.totalBytes()));
+          + String.format(java.util.Locale.ROOT, "%3d%% %s / %s", (int) (f * 100), mb(p.bytesRead()), mb(p.totalBytes()));
     } else {
       line = "read " + mb(p.bytesRead());
     }
@@ -52,6 +52,6 @@ final class ProgressBar implements Consumer<RunOptions.Progress> {
   }
 
   private static String mb(long bytes) {
-    return String.format("%.1f MB", bytes / (1024.0 * 1024.0));
+    return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
   }
 }

@@ -59,7 +59,11 @@ public final class WordCount {
             break;
           }
         } else if (Character.isLetterOrDigit(c)) {
-          lower = false; // let toLowerCase decide: it returns the same string when nothing changes
+          // String.toLowerCase changes a word exactly when some char of it has another lower case
+          // (its special cases, final sigma and dotted capital I, are such chars too)
+          if (lower && Character.toLowerCase(c) != c) {
+            lower = false;
+          }
           i++;
         } else {
           break;

@@ -79,11 +79,38 @@ class OneBrcTest {
   }
 
   @Test
+  void sameNameGivesTheSameCachedStringWhateverTheTemperatureLength() throws Exception {
+    OneBrc.MeasurementParser parser = new OneBrc.MeasurementParser();
+    for (String name : new String[] {"A", "Abha", "Abcdefg", "Abcdefgh", "Abcdefghi", "São Paulo", "Petropavlovsk-Kamchatsky"}) {
+      java.util.List<OneBrc.Sample> out = new java.util.ArrayList<>();
+      for (String t : new String[] {"1.0", "-1.0", "12.3", "-12.3", "0.0"}) {
+        byte[] line = ("xx\n" + name + ";" + t + "\n").getBytes(StandardCharsets.UTF_8);
+        int start = 3;
+        parser.parse(line, start, line.length - 1, out::add);
+      }
+      assertThat(out).extracting(OneBrc.Sample::station).containsOnly(name);
+      assertThat(out.stream().map(OneBrc.Sample::station).distinct().count()).isEqualTo(1);
+      assertThat(new java.util.HashSet<>(out.stream().map(s -> System.identityHashCode(s.station())).toList())).hasSize(1);
+      assertThat(out).extracting(OneBrc.Sample::tenths).containsExactly(10, -10, 123, -123, 0);
+    }
+  }
+
+  @Test
   void parsesTenthsFromBytes() {
     assertThat(OneBrc.MeasurementParser.parseTenths("-99.9".getBytes(), 0, 5)).isEqualTo(-999);
     assertThat(OneBrc.MeasurementParser.parseTenths("0.0".getBytes(), 0, 3)).isZero();
     assertThat(OneBrc.MeasurementParser.parseTenths("7.5".getBytes(), 0, 3)).isEqualTo(75);
     assertThat(OneBrc.MeasurementParser.parseTenths("-3.4".getBytes(), 0, 4)).isEqualTo(-34);
     assertThat(OneBrc.MeasurementParser.parseTenths("12".getBytes(), 0, 2)).isEqualTo(120);
+    for (int t = -999; t <= 999; t++) {
+      String text = (t < 0 ? "-" : "") + Math.abs(t) / 10 + "." + Math.abs(t) % 10;
+      byte[] line = ("ab;" + text + "x").getBytes(StandardCharsets.UTF_8);
+      assertThat(OneBrc.MeasurementParser.parseTenths(line, 3, line.length - 1)).as(text).isEqualTo(t);
+    }
+    for (String bad : new String[] {"", "-", ".5", "-.5", "--1.0", "1.", "1.23", "a.5", "1a.5", "-1a.5", "1.x", "12345.6", "1,5"}) {
+      byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> OneBrc.MeasurementParser.parseTenths(b, 0, b.length))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

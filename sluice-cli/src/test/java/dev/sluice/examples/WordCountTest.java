@@ -123,6 +123,9 @@ class WordCountTest {
     // surrogate pairs are not letters char by char: they separate words
     assertThat(split("a𝐀b")).containsExactly("a", "b");
     assertThat(split("x😀y")).containsExactly("x", "y");
+    for (String w : new String[] {"ΣΟΦΙΑΣ", "ǅemal", "İstanbul", "ÀÉÎ", "ẞ", "Ω"}) {
+      assertThat(split(w)).containsExactly(w.toLowerCase(Locale.ROOT));
+    }
     // a combining mark is not a letter: it splits
     assertThat(split("e\u0301t")).containsExactly("e", "t");
   }

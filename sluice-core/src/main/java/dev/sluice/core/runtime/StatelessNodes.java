@@ -5,7 +5,11 @@ import dev.sluice.api.function.FilterFunction;
 import dev.sluice.api.function.FlatMapFunction;
 import dev.sluice.api.function.MapFunction;
 
-/** The operators that hold no state: pass-through, map, filter, flatMap. */
+/**
+ * The operators that hold no state: pass-through, map, filter, flatMap. Each forwards through its
+ * own {@code down.collect} call rather than the shared {@link Node#emit}, so that every call site
+ * sees one receiver type in a given pipeline and the JIT can inline the whole fused chain.
+ */
 final class StatelessNodes {
   private StatelessNodes() {}
 
@@ -18,7 +22,8 @@ final class StatelessNodes {
     @Override
     public void collect(Object record) {
       in++;
-      emit(record);
+      out++;
+      down.collect(record);
     }
   }
 
@@ -40,7 +45,8 @@ final class StatelessNodes {
       } catch (Exception e) {
         throw userError(e);
       }
-      emit(r);
+      out++;
+      down.collect(r);
     }
   }
 
@@ -63,14 +69,21 @@ final class StatelessNodes {
         throw userError(e);
       }
       if (keep) {
-        emit(record);
+        out++;
+        down.collect(record);
       }
     }
   }
 
   static final class FlatMap extends Node implements Collector<Object> {
     private final FlatMapFunction<Object, Object> fn;
-    private final Collector<Object> emitter = this::emit;
+    private final Collector<Object> emitter = new Collector<>() {
+      @Override
+      public void collect(Object record) {
+        out++;
+        down.collect(record);
+      }
+    };
 
     @SuppressWarnings("unchecked")
     FlatMap(int id, String name, FlatMapFunction<?, ?> fn) {

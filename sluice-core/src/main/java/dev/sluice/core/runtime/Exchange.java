@@ -83,6 +83,7 @@ final class Exchange implements MemoryBudget.Reclaimable {
         return;
       }
       List<Object> records = s.records;
+      Path file = s.file;
       if (records != null) {
         for (int i = 0, n = records.size(); i < n; i++) {
           Object r = records.get(i);
@@ -91,7 +92,7 @@ final class Exchange implements MemoryBudget.Reclaimable {
           }
         }
       } else {
-        readFile(s.file, out, range, partition);
+        readFile(file, out, range, partition);
       }
     }
   }
@@ -164,9 +165,11 @@ final class Exchange implements MemoryBudget.Reclaimable {
 
   /** Records of one partition from one producer attempt: in memory or in a spill file. */
   private static final class Segment {
-    List<Object> records;
+    // Readers look at these without the exchange's lock while reclaim() may spill the segment:
+    // spill() sets file before it clears records, so a reader that sees no records sees the file.
+    volatile List<Object> records;
     long bytes;
-    Path file;
+    volatile Path file;
 
     Segment(List<Object> records, long bytes) {
       this.records = records;
@@ -190,9 +193,9 @@ final class Exchange implements MemoryBudget.Reclaimable {
       }
       long freed = bytes;
       job.budget.release(bytes);
+      file = f;
       records = null;
       bytes = 0;
-      file = f;
       return freed;
     }
 

@@ -79,7 +79,10 @@ final class TaskAttempt implements Runnable {
       }
     } catch (Throwable t) {
       error = t;
-      List<Node> all = new ArrayList<>(nodes);
+      // Sinks too: a writer may have been opened before a later node failed to build.
+      java.util.Set<Node> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      all.addAll(nodes);
+      all.addAll(sinks);
       all.addAll(writers);
       for (Node n : all) {
         try {

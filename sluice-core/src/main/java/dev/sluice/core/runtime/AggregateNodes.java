@@ -170,7 +170,7 @@ final class AggregateNodes {
         job.spilledBytes.addAndGet(out.bytesWritten());
       } catch (Exception e) {
         throw new UserFunctionException(name + " (#" + transformId + ")",
-            new IOException("cannot write spill file " + file + ": " + e.getMessage(), e));
+            new IOException(JobResources.cannotWrite(file, e instanceof IOException io ? io : new IOException(e)), e));
       }
       runs.add(file);
       table.clear();

@@ -181,14 +181,11 @@ final class Exchange implements MemoryBudget.Reclaimable {
     }
 
     long spill(JobResources job) {
-      Path f = job.newSpillFile("exchange");
-      try (SpillOutput out = job.serde.openWrite(f)) {
-        for (Object r : records) {
-          out.write(r);
-        }
-        job.spilledBytes.addAndGet(out.bytesWritten());
-      } catch (IOException e) {
-        JobResources.deleteQuietly(f);
+      Path f;
+      try {
+        f = job.spill("exchange", records);
+      } catch (UncheckedIOException e) {
+        // Reclaiming is best effort: the data stays in memory and the caller spills its own.
         return 0;
       }
       long freed = bytes;
@@ -311,7 +308,7 @@ final class Exchange implements MemoryBudget.Reclaimable {
             spill[p].write(r);
           }
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot write exchange spill file " + spillFile[p] + ": " + e.getMessage(), e);
+          throw new UncheckedIOException(JobResources.cannotWrite(spillFile[p], e), e);
         }
         done[p].clear();
         current[p] = new ArrayList<>();

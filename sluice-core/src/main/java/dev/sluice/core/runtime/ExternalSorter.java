@@ -1,7 +1,6 @@
 package dev.sluice.core.runtime;
 
 import dev.sluice.core.codec.SpillInput;
-import dev.sluice.core.codec.SpillOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -44,16 +43,7 @@ final class ExternalSorter {
 
   private void spill() {
     buffer.sort(cmp);
-    Path file = job.newSpillFile("sort-run");
-    try (SpillOutput out = job.serde.openWrite(file)) {
-      for (Object r : buffer) {
-        out.write(r);
-      }
-      job.spilledBytes.addAndGet(out.bytesWritten());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write sort run " + file + ": " + e.getMessage(), e);
-    }
-    runs.add(file);
+    runs.add(job.spill("sort-run", buffer));
     buffer = new ArrayList<>();
     reservation.releaseAll();
   }

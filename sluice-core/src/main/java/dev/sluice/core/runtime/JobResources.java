@@ -1,6 +1,7 @@
 package dev.sluice.core.runtime;
 
 import dev.sluice.core.codec.Serde;
+import dev.sluice.core.codec.SpillOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -51,6 +52,29 @@ final class JobResources implements AutoCloseable {
     }
     spillFiles.incrementAndGet();
     return dir.resolve(kind + "-" + fileCounter.incrementAndGet() + ".bin");
+  }
+
+  /**
+   * Writes {@code records} to a new spill file and returns it. On failure the partial file is
+   * deleted and the error names it and says what to do.
+   */
+  Path spill(String kind, Iterable<?> records) {
+    Path file = newSpillFile(kind);
+    try (SpillOutput out = serde.openWrite(file)) {
+      for (Object r : records) {
+        out.write(r);
+      }
+      spilledBytes.addAndGet(out.bytesWritten());
+    } catch (IOException e) {
+      deleteQuietly(file);
+      throw new UncheckedIOException(cannotWrite(file, e), e);
+    }
+    return file;
+  }
+
+  static String cannotWrite(Path file, IOException e) {
+    return "cannot write spill file " + file + " (" + e.getMessage()
+        + "); free disk space there or set RunOptions.withTempDir to a larger disk";
   }
 
   static void deleteQuietly(Path file) {

@@ -195,6 +195,17 @@ class RuntimeBehaviourTest {
   }
 
   @Test
+  void unusableSpillDirectoryFailsTheJobSayingWhatToDo() throws Exception {
+    Path notADirectory = Files.writeString(temp.resolve("a-file"), "x");
+    Pipeline p = Pipeline.create("nospill");
+    var counts = p.fromCollection(range(5000)).keyBy(x -> x % 1000).count();
+    assertThatThrownBy(() -> counts.collect(options(1).withMemoryBudget(1).withTempDir(notADirectory)))
+        .isInstanceOf(JobFailedException.class)
+        .hasMessageContaining("cannot create a spill directory under " + notADirectory)
+        .hasMessageContaining("RunOptions.withTempDir");
+  }
+
+  @Test
   void sortGivesATotalOrderAcrossPartitions() {
     List<Integer> in = new ArrayList<>();
     java.util.Random rnd = new java.util.Random(7);

@@ -25,6 +25,19 @@ public interface Aggregation<T, A, R> extends Serializable {
 
   R export(A acc) throws Exception;
 
+  /**
+   * Removes {@code b}'s contribution from {@code a} (the inverse of {@link #combine}); lets sliding
+   * windows slide a running result instead of recombining every pane. Only called when
+   * {@link #canDeduct()} is true.
+   */
+  default A deduct(A a, A b) throws Exception {
+    throw new UnsupportedOperationException(name() + " cannot deduct");
+  }
+
+  default boolean canDeduct() {
+    return false;
+  }
+
   /** Whether {@link #combine} is implemented; enables map-side combining. */
   default boolean canCombine() {
     return true;

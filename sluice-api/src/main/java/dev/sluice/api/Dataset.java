@@ -1,6 +1,9 @@
 package dev.sluice.api;
 
 import dev.sluice.api.function.FilterFunction;
+import dev.sluice.api.function.ProcessFunction;
+import dev.sluice.api.time.TimestampAssigner;
+import dev.sluice.api.time.WatermarkStrategy;
 import dev.sluice.api.function.FlatMapFunction;
 import dev.sluice.api.function.IterableFunction;
 import dev.sluice.api.function.KeySelector;
@@ -120,6 +123,44 @@ public final class Dataset<T> {
           + " has bad-record policy " + read.source().badRecordPolicy() + "; set DEAD_LETTER to use deadLetters()");
     }
     return next("deadLetters", new Op.DeadLetters());
+  }
+
+  /**
+   * Assigns event timestamps and watermarks. Placed right after {@code read}, watermarks are tracked
+   * per source split and merged downstream as the minimum over live inputs.
+   */
+  public Dataset<T> withTimestamps(TimestampAssigner<? super T> assigner, WatermarkStrategy<? super T> watermarks) {
+    return next("timestamps", new Op.Timestamps(Objects.requireNonNull(assigner, "assigner"),
+        Objects.requireNonNull(watermarks, "watermarks")));
+  }
+
+  /** Generates watermarks from the timestamps the source attached (e.g. a generator or Kafka source). */
+  public Dataset<T> withWatermarks(WatermarkStrategy<? super T> watermarks) {
+    return next("watermarks", new Op.Timestamps(null, Objects.requireNonNull(watermarks, "watermarks")));
+  }
+
+  /** The general per-record operator: timestamps, side outputs, any number of outputs. */
+  public <R> Dataset<R> process(ProcessFunction<? super T, R> fn) {
+    return next("process", new Op.Process(Objects.requireNonNull(fn, "fn")));
+  }
+
+  /**
+   * The side output {@code tag} of the operator that produced this dataset: late elements of a
+   * window ({@link WindowedDataset#lateElementsTo}) or what a process function emits with
+   * {@code ctx.output(tag, value)}.
+   */
+  public <X> Dataset<X> sideOutput(SideOutput<X> tag) {
+    Objects.requireNonNull(tag, "tag");
+    Op op = pipeline.transform(id).op();
+    if (!(op instanceof Op.Window || op instanceof Op.Process || op instanceof Op.KeyedProcess)) {
+      throw new IllegalStateException("sideOutput(" + tag.name() + ") applies to the output of a window or process operator, not to "
+          + op.label());
+    }
+    if (op instanceof Op.Window w && !tag.name().equals(w.lateTag())) {
+      throw new IllegalStateException("the window has no side output named " + tag.name()
+          + "; name it with lateElementsTo(tag) before aggregating");
+    }
+    return next("sideOutput(" + tag.name() + ")", new Op.SideOutput(tag.name()));
   }
 
   /** Writes to a sink. Returns the pipeline so more outputs can be added before {@code run}. */

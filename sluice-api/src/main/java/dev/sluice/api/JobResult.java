@@ -17,7 +17,7 @@ public record JobResult(String jobName, Status status, Duration duration, List<O
     operators = List.copyOf(operators);
   }
 
-  public enum Status { SUCCEEDED, FAILED }
+  public enum Status { SUCCEEDED, FAILED, CANCELLED }
 
   /**
    * Counters of one logical operator, summed over its tasks' successful attempts.

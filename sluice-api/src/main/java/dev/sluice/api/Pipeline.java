@@ -83,6 +83,14 @@ public final class Pipeline {
     return runner().run(plan(), options);
   }
 
+  /**
+   * Starts the pipeline and returns at once. Use for unbounded (streaming) jobs: the handle cancels
+   * the job and waits for it.
+   */
+  public JobHandle start(RunOptions options) {
+    return runner().start(plan(), options);
+  }
+
   /** The physical plan as text, as {@code sluice explain} prints it. */
   public String explain(RunOptions options) {
     return runner().explain(plan(), options);

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
  * @param retryBackoff pause before the first retry; doubles per retry
  * @param tempDir where spill files go (a fresh job directory is made under it and removed at the end)
  * @param progress called now and then with bytes read of total, from a runtime thread; may be null
+ * @param mode how the job executes: {@link Mode#AUTO} picks streaming when a source is unbounded
  */
 public record RunOptions(
     int parallelism,
@@ -20,7 +21,18 @@ public record RunOptions(
     int maxAttempts,
     Duration retryBackoff,
     Path tempDir,
-    Consumer<Progress> progress) {
+    Consumer<Progress> progress,
+    Mode mode) {
+
+  /** Execution modes. */
+  public enum Mode {
+    /** Streaming when any source is unbounded or the pipeline uses event time; batch otherwise. */
+    AUTO,
+    /** Stages run one after another over blocking exchanges (bounded sources only). */
+    BATCH,
+    /** All stages run at once, record at a time, connected by bounded channels with backpressure. */
+    STREAMING
+  }
 
   public RunOptions {
     if (parallelism < 0) {
@@ -38,39 +50,52 @@ public record RunOptions(
     if (tempDir == null) {
       tempDir = Path.of(System.getProperty("java.io.tmpdir"));
     }
+    if (mode == null) {
+      mode = Mode.AUTO;
+    }
   }
 
   /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
   public static RunOptions batch() {
-    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null);
+    return defaults().withMode(Mode.BATCH);
   }
 
+  /** Streaming mode (pipelined, record at a time) with the same defaults as {@link #batch()}. */
+  public static RunOptions streaming() {
+    return defaults().withMode(Mode.STREAMING);
+  }
+
+  /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
-    return batch();
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO);
+  }
+
+  public RunOptions withMode(Mode m) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

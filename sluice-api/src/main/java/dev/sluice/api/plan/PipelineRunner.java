@@ -9,7 +9,12 @@ import dev.sluice.api.RunOptions;
  */
 public interface PipelineRunner {
   /** Runs the plan to completion; throws {@link dev.sluice.api.JobFailedException} if it fails. */
-  JobResult run(LogicalPlan plan, RunOptions options);
+  default JobResult run(LogicalPlan plan, RunOptions options) {
+    return start(plan, options).await();
+  }
+
+  /** Starts the plan on other threads and returns a handle to cancel or await it. */
+  dev.sluice.api.JobHandle start(LogicalPlan plan, RunOptions options);
 
   /** The physical plan as text: stages, chains, exchanges and parallelism. */
   String explain(LogicalPlan plan, RunOptions options);

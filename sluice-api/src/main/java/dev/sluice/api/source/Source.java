@@ -30,6 +30,15 @@ public interface Source<T> extends Serializable {
     return getClass().getSimpleName();
   }
 
+  /**
+   * Whether {@link SplitReader#read} may block on I/O (files, network). The streaming runtime runs
+   * blocking readers on I/O threads and non-blocking ones (generators, in-memory data) fused with
+   * their downstream chain on the worker threads.
+   */
+  default boolean blocking() {
+    return true;
+  }
+
   /** The bad-record policy of this source. Sources that cannot meet bad input return FAIL. */
   default BadRecordPolicy badRecordPolicy() {
     return BadRecordPolicy.FAIL;

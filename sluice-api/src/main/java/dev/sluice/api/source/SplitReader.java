@@ -13,7 +13,11 @@ import java.io.IOException;
  */
 public interface SplitReader<T> extends Closeable {
 
-  /** Emits the next chunk of records; returns false when nothing is left. */
+  /**
+   * Emits the next chunk of records; returns false when nothing is left. An unbounded reader with
+   * nothing available yet returns true having emitted nothing (the runtime backs off and calls
+   * again); it must not block for long.
+   */
   boolean read(Collector<? super T> out) throws IOException;
 
   /**

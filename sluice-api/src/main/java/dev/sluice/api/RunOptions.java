@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
  * @param tempDir where spill files go (a fresh job directory is made under it and removed at the end)
  * @param progress called now and then with bytes read of total, from a runtime thread; may be null
  * @param mode how the job executes: {@link Mode#AUTO} picks streaming when a source is unbounded
+ * @param clock the processing-time clock of windows and timers; the system clock unless a test sets a virtual one
  */
 public record RunOptions(
     int parallelism,
@@ -22,7 +24,8 @@ public record RunOptions(
     Duration retryBackoff,
     Path tempDir,
     Consumer<Progress> progress,
-    Mode mode) {
+    Mode mode,
+    InstantSource clock) {
 
   /** Execution modes. */
   public enum Mode {
@@ -53,6 +56,9 @@ public record RunOptions(
     if (mode == null) {
       mode = Mode.AUTO;
     }
+    if (clock == null) {
+      clock = InstantSource.system();
+    }
   }
 
   /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
@@ -67,35 +73,40 @@ public record RunOptions(
 
   /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
-    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO);
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null);
+  }
+
+  /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
+  public RunOptions withClock(InstantSource c) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c);
   }
 
   public RunOptions withMode(Mode m) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

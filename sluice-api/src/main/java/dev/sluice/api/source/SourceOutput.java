@@ -10,4 +10,12 @@ import dev.sluice.api.function.Collector;
 public interface SourceOutput<T> extends Collector<T> {
   /** Emits a record with its event time in ms. */
   void collect(T record, long timestamp);
+
+  /**
+   * Declares that this split will emit no more records with timestamp {@code <= watermark} (test
+   * streams, sources that know their event-time progress). The runtime uses it as the split's
+   * watermark unless a {@code withTimestamps}/{@code withWatermarks} strategy follows the read, which
+   * then replaces it. Must not go backwards.
+   */
+  default void emitWatermark(long watermark) {}
 }

@@ -1,0 +1,184 @@
+package dev.sluice.examples.nexmark;
+
+import static dev.sluice.examples.nexmark.GeneratorConfig.PROPORTION_DENOMINATOR;
+
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceContext;
+import dev.sluice.api.source.SourceOutput;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.api.source.SplitReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The NEXMark generator as a Sluice source. Non-blocking (it runs fused with its downstream chain on
+ * worker threads), bounded when {@link GeneratorConfig#maxEvents} is set.
+ *
+ * <p>Event ids are dealt to splits in blocks of 50 (one person, three auctions, 46 bids): split
+ * {@code i} of {@code n} makes blocks {@code i, i + n, i + 2n, ...}. So every split emits the same
+ * mix of events with timestamps that never decrease, all splits move through event time together,
+ * and the set of events does not depend on the parallelism. In streaming mode each event carries its
+ * timestamp, and after each chunk the split declares the watermark {@code lastTimestamp - 1}.
+ *
+ * <p>With a rate ({@code eventsPerSecond > 0}) every split emits its share of the rate, paced against
+ * the wall clock from its first read; 0 means as fast as possible.
+ */
+public final class NexmarkSource implements Source<Event> {
+  /** Events per {@code read} call when not rate-limited. */
+  static final int CHUNK = 1024;
+
+  private final GeneratorConfig config;
+  private final long eventsPerSecond;
+
+  public NexmarkSource(GeneratorConfig config, long eventsPerSecond) {
+    if (eventsPerSecond < 0) {
+      throw new IllegalArgumentException("rate must be zero (unlimited) or positive, was " + eventsPerSecond);
+    }
+    this.config = config;
+    this.eventsPerSecond = eventsPerSecond;
+  }
+
+  public GeneratorConfig config() {
+    return config;
+  }
+
+  /** One split of the generator: blocks {@code index, index + count, ...} of 50 event ids. */
+  public record GeneratorSplit(int index, int count) implements SourceSplit {
+    @Override
+    public String id() {
+      return "nexmark-" + index + "-of-" + count;
+    }
+  }
+
+  @Override
+  public List<GeneratorSplit> splits(int parallelism) {
+    int n = Math.max(1, parallelism);
+    List<GeneratorSplit> splits = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      splits.add(new GeneratorSplit(i, n));
+    }
+    return splits;
+  }
+
+  @Override
+  public SplitReader<Event> reader(SourceSplit split, SourceContext context) {
+    GeneratorSplit s = (GeneratorSplit) split;
+    return new Reader(config, s, eventsPerSecond / (double) s.count());
+  }
+
+  @Override
+  public boolean bounded() {
+    return !config.unbounded();
+  }
+
+  @Override
+  public boolean blocking() {
+    return false;
+  }
+
+  @Override
+  public String name() {
+    return "nexmark(" + (config.unbounded() ? "unbounded" : config.maxEvents() + " events")
+        + (eventsPerSecond > 0 ? ", " + eventsPerSecond + "/s" : "") + ")";
+  }
+
+  /** The event ids of one split, in order: iterate with {@link #next}. */
+  static final class Ids {
+    private final long stride;
+    private final long limit;
+    private long next;
+
+    Ids(GeneratorSplit split, long maxEvents) {
+      this.stride = (long) PROPORTION_DENOMINATOR * split.count();
+      this.limit = maxEvents == 0 ? Long.MAX_VALUE : maxEvents;
+      this.next = (long) PROPORTION_DENOMINATOR * split.index();
+    }
+
+    boolean hasNext() {
+      return next < limit;
+    }
+
+    /** The next id; then moves on (to the next block of this split after the 50th id of a block). */
+    long next() {
+      long id = next++;
+      if (next % PROPORTION_DENOMINATOR == 0) {
+        next += stride - PROPORTION_DENOMINATOR;
+      }
+      return id;
+    }
+  }
+
+  static final class Reader implements SplitReader<Event> {
+    private final NexmarkGenerator generator;
+    private final GeneratorSplit split;
+    private final Ids ids;
+    private final double perSecond;
+    private final int chunk;
+    private long emitted;
+    private long startNanos = -1;
+    private long lastId = -1;
+    private long lastWatermark = Long.MIN_VALUE;
+
+    Reader(GeneratorConfig config, GeneratorSplit split, double perSecond) {
+      this.generator = new NexmarkGenerator(config);
+      this.split = split;
+      this.ids = new Ids(split, config.maxEvents());
+      this.perSecond = perSecond;
+      // rate-limited: at most about a millisecond's worth per call, so events are not bunched
+      this.chunk = perSecond > 0 ? (int) Math.max(1, Math.min(CHUNK, perSecond / 1000)) : CHUNK;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean read(Collector<? super Event> out) {
+      if (!ids.hasNext()) {
+        return false;
+      }
+      int n = chunk;
+      if (perSecond > 0) {
+        long now = System.nanoTime();
+        if (startNanos < 0) {
+          startNanos = now;
+        }
+        long due = (long) ((now - startNanos) * perSecond / 1e9) + 1 - emitted;
+        if (due <= 0) {
+          return true;
+        }
+        n = (int) Math.min(n, due);
+      }
+      long ts = Long.MIN_VALUE;
+      if (out instanceof SourceOutput<?> so) {
+        SourceOutput<Event> timed = (SourceOutput<Event>) so;
+        for (int i = 0; i < n && ids.hasNext(); i++) {
+          long id = ids.next();
+          Event e = generator.event(id);
+          ts = e.timestamp();
+          timed.collect(e, ts);
+          lastId = id;
+          emitted++;
+        }
+        if (ts != Long.MIN_VALUE && ts - 1 > lastWatermark) {
+          lastWatermark = ts - 1;
+          timed.emitWatermark(lastWatermark);
+        }
+      } else {
+        for (int i = 0; i < n && ids.hasNext(); i++) {
+          long id = ids.next();
+          out.collect(generator.event(id));
+          lastId = id;
+          emitted++;
+        }
+      }
+      return ids.hasNext();
+    }
+
+    @Override
+    public String position() {
+      return "nexmark split " + split.index() + " of " + split.count() + ", event id " + lastId;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,14 +1,20 @@
 package dev.sluice.cli;
 
 import dev.sluice.api.JobFailedException;
+import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.KV;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
+import dev.sluice.api.source.BadRecordPolicy;
 import dev.sluice.examples.OneBrc;
 import dev.sluice.examples.OneBrcGenerator;
 import dev.sluice.examples.WordCorpus;
 import dev.sluice.examples.WordCount;
+import dev.sluice.examples.nexmark.EventJson;
+import dev.sluice.examples.nexmark.GeneratorConfig;
+import dev.sluice.examples.nexmark.Nexmark;
+import dev.sluice.examples.nexmark.Queries;
 import dev.sluice.io.InputNotFoundException;
 import dev.sluice.io.OutputExistsException;
 import java.io.IOException;
@@ -18,11 +24,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -185,7 +194,7 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a bundled example job.",
-      subcommands = {WordCountCommand.class, OneBrcCommand.class, GenerateCommand.class})
+      subcommands = {WordCountCommand.class, OneBrcCommand.class, GenerateCommand.class, NexmarkCommand.class})
   static final class RunCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -196,7 +205,7 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "explain", mixinStandardHelpOptions = true, description = "Prints the physical plan of a bundled example job.",
-      subcommands = {WordCountCommand.class, OneBrcCommand.class})
+      subcommands = {WordCountCommand.class, OneBrcCommand.class, NexmarkCommand.class})
   static final class ExplainCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -304,6 +313,120 @@ public final class Main implements Runnable {
           (System.nanoTime() - t0) / 1e9);
       spec.commandLine().getErr().flush();
       return OK;
+    }
+  }
+
+  @Command(name = "nexmark", mixinStandardHelpOptions = true,
+      description = "NEXMark query q0..q8 over generated auction events, in streaming mode. Ends with one summary line on stderr.")
+  static final class NexmarkCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--query", paramLabel = "qN", defaultValue = "q0", description = "q0..q8 (default: ${DEFAULT-VALUE}).")
+    String query;
+
+    @Option(names = "--events", paramLabel = "N", defaultValue = "0",
+        description = "Events to generate; 0 (default) for an unbounded stream that runs until Ctrl-C.")
+    long events;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+        description = "Events per second over all source tasks; 0 (default) for as fast as possible.")
+    long rate;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--output", paramLabel = "<dir>", description = "Write result rows as JSON lines to part-* files here; without it results are counted and dropped.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Replace an earlier Sluice output in the output directory.")
+    boolean overwrite;
+
+    @Option(names = "--events-file", paramLabel = "<file|dir|glob>", description = "Read events from JSON lines instead of generating them.")
+    String eventsFile;
+
+    @Option(names = "--bad-records", paramLabel = "FAIL|SKIP", defaultValue = "FAIL",
+        description = "What to do with events-file lines that are not events (default: ${DEFAULT-VALUE}).")
+    BadRecordPolicy badRecords;
+
+    @Option(names = "--generate-to", paramLabel = "<file>", description = "Only write the --events generated events to this JSON-lines file, then exit.")
+    Path generateTo;
+
+    @CommandLine.Mixin CommonOptionsMixin common;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      if (events < 0) {
+        throw new ParameterException(spec.commandLine(), "--events must be zero (unbounded) or positive, was " + events);
+      }
+      if (rate < 0) {
+        throw new ParameterException(spec.commandLine(), "--rate must be zero (unlimited) or positive, was " + rate);
+      }
+      if (!Queries.NAMES.contains(query.toLowerCase(Locale.ROOT))) {
+        throw new ParameterException(spec.commandLine(), "unknown query '" + query + "'; choose one of "
+            + Queries.NAMES);
+      }
+      if (badRecords == BadRecordPolicy.DEAD_LETTER) {
+        throw new ParameterException(spec.commandLine(), "--bad-records must be FAIL or SKIP");
+      }
+      GeneratorConfig config =
+          GeneratorConfig.defaults(events).withSeed(seed);
+      if (generateTo != null) {
+        if (events == 0) {
+          throw new ParameterException(spec.commandLine(), "--generate-to needs --events N");
+        }
+        long t0 = System.nanoTime();
+        EventJson.generate(config, generateTo);
+        err.printf(Locale.ROOT, "wrote %d events to %s in %.1f s%n", events, generateTo, (System.nanoTime() - t0) / 1e9);
+        err.flush();
+        return OK;
+      }
+      Nexmark.Job job = new Nexmark.Job(query, config, rate,
+          eventsFile, badRecords, Duration.ofSeconds(1), output, overwrite,
+          Queries.Params.defaults());
+      Nexmark.Built built = Nexmark.build(job);
+      RunOptions options = common.runOptions().withMode(RunOptions.Mode.STREAMING);
+      if (explaining(spec)) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(built.pipeline().explain(options));
+        out.flush();
+        return OK;
+      }
+      return runStreaming(built, options, err);
+    }
+
+    /** Starts the job; Ctrl-C cancels it and waits for it; prints the summary line either way. */
+    private static int runStreaming(Nexmark.Built built, RunOptions options, PrintWriter err) {
+      long t0 = System.nanoTime();
+      JobHandle handle = built.pipeline().start(options);
+      CountDownLatch summarized = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        handle.cancel();
+        try {
+          // let the main thread print the summary before the JVM exits
+          summarized.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sluice-nexmark-cancel");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        JobResult r = handle.await();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long n = Nexmark.eventsRead(built, r);
+        err.println(Nexmark.summary(n, seconds, "n/a"));
+        err.flush();
+        return r.status() == JobResult.Status.FAILED ? JOB_FAILED : OK;
+      } finally {
+        summarized.countDown();
+        built.events().release();
+        built.results().release();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it cancelled the job, which has now ended
+        }
+      }
     }
   }
 

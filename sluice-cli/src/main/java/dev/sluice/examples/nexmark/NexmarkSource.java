@@ -30,13 +30,20 @@ public final class NexmarkSource implements Source<Event> {
 
   private final GeneratorConfig config;
   private final long eventsPerSecond;
+  private final EventCounter counter;
 
   public NexmarkSource(GeneratorConfig config, long eventsPerSecond) {
+    this(config, eventsPerSecond, null);
+  }
+
+  /** As {@link #NexmarkSource(GeneratorConfig, long)}, adding the number of emitted events to {@code counter}. */
+  public NexmarkSource(GeneratorConfig config, long eventsPerSecond, EventCounter counter) {
     if (eventsPerSecond < 0) {
       throw new IllegalArgumentException("rate must be zero (unlimited) or positive, was " + eventsPerSecond);
     }
     this.config = config;
     this.eventsPerSecond = eventsPerSecond;
+    this.counter = counter;
   }
 
   public GeneratorConfig config() {
@@ -64,7 +71,7 @@ public final class NexmarkSource implements Source<Event> {
   @Override
   public SplitReader<Event> reader(SourceSplit split, SourceContext context) {
     GeneratorSplit s = (GeneratorSplit) split;
-    return new Reader(config, s, eventsPerSecond / (double) s.count());
+    return new Reader(config, s, eventsPerSecond / (double) s.count(), counter);
   }
 
   @Override
@@ -119,8 +126,10 @@ public final class NexmarkSource implements Source<Event> {
     private long startNanos = -1;
     private long lastId = -1;
     private long lastWatermark = Long.MIN_VALUE;
+    private final EventCounter counter;
 
-    Reader(GeneratorConfig config, GeneratorSplit split, double perSecond) {
+    Reader(GeneratorConfig config, GeneratorSplit split, double perSecond, EventCounter counter) {
+      this.counter = counter;
       this.generator = new NexmarkGenerator(config);
       this.split = split;
       this.ids = new Ids(split, config.maxEvents());
@@ -147,6 +156,7 @@ public final class NexmarkSource implements Source<Event> {
         }
         n = (int) Math.min(n, due);
       }
+      long before = emitted;
       long ts = Long.MIN_VALUE;
       if (out instanceof SourceOutput<?> so) {
         SourceOutput<Event> timed = (SourceOutput<Event>) so;
@@ -169,6 +179,9 @@ public final class NexmarkSource implements Source<Event> {
           lastId = id;
           emitted++;
         }
+      }
+      if (counter != null) {
+        counter.add(emitted - before);
       }
       return ids.hasNext();
     }

@@ -1,0 +1,116 @@
+package dev.sluice.examples.nexmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.MainAccess;
+import dev.sluice.cli.MainAccess.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NexmarkCliTest {
+  static final String SUMMARY =
+      "events: \\d+, seconds: \\d+\\.\\d{3}, events/s: \\d+, p50/p99/p99\\.9 ms: (n/a|\\d+\\.\\d+/\\d+\\.\\d+/\\d+\\.\\d+)";
+
+  @TempDir Path dir;
+
+  static List<String> rows(Path out) throws Exception {
+    List<String> all = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(out)) {
+      for (Path p : (Iterable<Path>) parts.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()::iterator) {
+        all.addAll(Files.readAllLines(p));
+      }
+    }
+    return all;
+  }
+
+  static String summaryLine(Outcome o) {
+    List<String> lines = o.err().lines().filter(l -> l.startsWith("events: ")).toList();
+    assertThat(lines).as(o.err()).hasSize(1);
+    assertThat(lines.get(0)).matches(SUMMARY);
+    return lines.get(0);
+  }
+
+  @Test
+  void q2WritesJsonRowsAndOneSummaryLine() throws Exception {
+    Path out = dir.resolve("q2");
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q2", "--events", "20000", "-p", "2", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(summaryLine(o)).startsWith("events: 20000, ");
+    ObjectMapper json = new ObjectMapper();
+    List<String> rows = rows(out);
+    List<Results.AuctionPrice> expected = Reference.q2(GeneratorTest.generate(GeneratorConfig.defaults(20_000)), 123);
+    assertThat(rows).hasSize(expected.size()).isNotEmpty();
+    List<Results.AuctionPrice> got = new ArrayList<>();
+    for (String row : rows) {
+      JsonNode n = json.readTree(row);
+      got.add(new Results.AuctionPrice(n.get("auction").asLong(), n.get("price").asLong()));
+    }
+    assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void existingOutputNeedsOverwrite() throws Exception {
+    Path out = dir.resolve("q1");
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q1", "--events", "1000", "--output", out.toString()).code()).isZero();
+    Outcome again = MainAccess.run("run", "nexmark", "--query", "q1", "--events", "1000", "--output", out.toString());
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q1", "--events", "1000", "--output", out.toString(), "--overwrite")
+        .code()).isZero();
+    assertThat(rows(out)).hasSize(Reference.q1(GeneratorTest.generate(GeneratorConfig.defaults(1000))).size());
+  }
+
+  @Test
+  void withoutOutputResultsAreCountedAndDropped() {
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q0", "--events", "5000", "-p", "2");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(summaryLine(o)).startsWith("events: 5000, ");
+  }
+
+  @Test
+  void generatedFileCanBeTheInput() throws Exception {
+    Path file = dir.resolve("events.json");
+    Outcome gen = MainAccess.run("run", "nexmark", "--generate-to", file.toString(), "--events", "3000");
+    assertThat(gen.code()).as(gen.err()).isZero();
+    assertThat(Files.readAllLines(file)).hasSize(3000);
+    Path out = dir.resolve("q0");
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q0", "--events-file", file.toString(), "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(summaryLine(o)).startsWith("events: 3000, ");
+    assertThat(rows(out)).containsExactlyInAnyOrderElementsOf(Files.readAllLines(file));
+  }
+
+  @Test
+  void aBadEventsFileLineFailsOrIsSkipped() throws Exception {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{\"type\":\"bid\",\"auction\":1,\"bidder\":2,\"price\":3,\"dateTime\":4}\nnot json\n");
+    Outcome fail = MainAccess.run("run", "nexmark", "--query", "q0", "--events-file", file.toString());
+    assertThat(fail.code()).as(fail.err()).isEqualTo(1);
+    assertThat(fail.err()).contains("line 2");
+    Outcome skip = MainAccess.run("run", "nexmark", "--query", "q0", "--events-file", file.toString(), "--bad-records", "SKIP");
+    assertThat(skip.code()).as(skip.err()).isZero();
+    assertThat(summaryLine(skip)).startsWith("events: 1, ");
+  }
+
+  @Test
+  void badUsageExitsWithTwo() {
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q9", "--events", "10").code()).isEqualTo(2);
+    assertThat(MainAccess.run("run", "nexmark", "--events", "-1").code()).isEqualTo(2);
+    assertThat(MainAccess.run("run", "nexmark", "--generate-to", dir.resolve("x").toString()).code()).isEqualTo(2);
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q0", "--events-file", dir.resolve("none.json").toString()).code())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void explainPrintsThePlan() {
+    Outcome o = MainAccess.run("explain", "nexmark", "--query", "q1", "--events", "10");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).contains("nexmark");
+  }
+}

@@ -31,9 +31,26 @@ public final class NexmarkSource implements Source<Event> {
   private final GeneratorConfig config;
   private final long eventsPerSecond;
   private final EventCounter counter;
+  private final boolean realTime;
 
   public NexmarkSource(GeneratorConfig config, long eventsPerSecond) {
     this(config, eventsPerSecond, null);
+  }
+
+  private NexmarkSource(GeneratorConfig config, EventCounter counter) {
+    this.config = config;
+    this.eventsPerSecond = 0;
+    this.counter = counter;
+    this.realTime = true;
+  }
+
+  /**
+   * A source that emits each event when the wall clock reaches its timestamp (so the config's
+   * {@code baseTime} should be about now, and its {@code eventTimeRate} is the rate): the time from
+   * an event's timestamp to its result is then the end-to-end latency (at millisecond resolution).
+   */
+  public static NexmarkSource realTime(GeneratorConfig config, EventCounter counter) {
+    return new NexmarkSource(config, counter);
   }
 
   /** As {@link #NexmarkSource(GeneratorConfig, long)}, adding the number of emitted events to {@code counter}. */
@@ -44,6 +61,7 @@ public final class NexmarkSource implements Source<Event> {
     this.config = config;
     this.eventsPerSecond = eventsPerSecond;
     this.counter = counter;
+    this.realTime = false;
   }
 
   public GeneratorConfig config() {
@@ -71,7 +89,7 @@ public final class NexmarkSource implements Source<Event> {
   @Override
   public SplitReader<Event> reader(SourceSplit split, SourceContext context) {
     GeneratorSplit s = (GeneratorSplit) split;
-    return new Reader(config, s, eventsPerSecond / (double) s.count(), counter);
+    return new Reader(config, s, eventsPerSecond / (double) s.count(), counter, realTime);
   }
 
   @Override
@@ -106,6 +124,10 @@ public final class NexmarkSource implements Source<Event> {
       return next < limit;
     }
 
+    long peek() {
+      return next;
+    }
+
     /** The next id; then moves on (to the next block of this split after the 50th id of a block). */
     long next() {
       long id = next++;
@@ -128,8 +150,13 @@ public final class NexmarkSource implements Source<Event> {
     private long lastWatermark = Long.MIN_VALUE;
     private final EventCounter counter;
 
-    Reader(GeneratorConfig config, GeneratorSplit split, double perSecond, EventCounter counter) {
+    private final boolean realTime;
+    private final GeneratorConfig config;
+
+    Reader(GeneratorConfig config, GeneratorSplit split, double perSecond, EventCounter counter, boolean realTime) {
       this.counter = counter;
+      this.realTime = realTime;
+      this.config = config;
       this.generator = new NexmarkGenerator(config);
       this.split = split;
       this.ids = new Ids(split, config.maxEvents());
@@ -155,6 +182,14 @@ public final class NexmarkSource implements Source<Event> {
           return true;
         }
         n = (int) Math.min(n, due);
+      } else if (realTime) {
+        // as many as are due by the wall clock (ids of a split are dealt in blocks of 50, so count ahead)
+        long now = System.currentTimeMillis();
+        long due = (now - config.baseTime() + 1) * config.eventTimeRate() / 1000 - ids.peek();
+        if (due <= 0) {
+          return true;
+        }
+        n = (int) Math.min(n, Math.max(1, due / split.count()));
       }
       long before = emitted;
       long ts = Long.MIN_VALUE;

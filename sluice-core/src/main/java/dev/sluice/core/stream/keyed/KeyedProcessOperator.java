@@ -103,6 +103,10 @@ public final class KeyedProcessOperator implements StreamOperator {
     } finally {
       backend.clearCurrentKey();
     }
+    if (backend.timerCount(TimeDomain.PROCESSING_TIME) > 0) {
+      // Every registered time was requested when registered; after a restore only the earliest was.
+      ctx.requestProcessingTime(backend.earliestTimer(TimeDomain.PROCESSING_TIME));
+    }
     if (now >= nextSweep) {
       backend.removeExpired();
       scheduleSweep(now);

@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * nothing.
  *
  * <p>Windows: tumbling and sliding (an element joins in each window that contains it), session (per
- * key; an element opens {@code [t, t + gap)} and windows that touch or overlap merge, with their
- * buffers), global (fires only at the end of input). Over processing time (the spec's domain) the
+ * key; an element opens {@code [t, t + gap)} and overlapping windows merge, with their buffers;
+ * touching ones do not, see {@link #overlaps}), global (fires only at the end of input). Over processing time (the spec's domain) the
  * element's window is the one of the processing clock when it arrives, and windows fire from
  * processing-time callbacks; watermarks are then only forwarded.
  *
@@ -178,7 +178,7 @@ public final class WindowJoinOperator implements StreamOperator {
     Window cover = w;
     for (Iterator<Map.Entry<Window, Pane>> it = m.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Window, Pane> e = it.next();
-      if (!e.getKey().intersects(w)) {
+      if (!overlaps(e.getKey(), w)) {
         continue;
       }
       // Existing sessions never intersect each other, so one pass finds every session w bridges.
@@ -200,6 +200,16 @@ public final class WindowJoinOperator implements StreamOperator {
     if (!firingContains(key, cover)) {
       schedule(key, cover);
     }
+  }
+
+  /**
+   * Half-open overlap: a session ending at {@code e} and one starting at {@code e} stay apart. (Flink,
+   * and {@link Window#intersects}, also merge touching windows; but the first may already have fired
+   * at watermark {@code e - 1} when an element at {@code e} arrives, so the result would depend on
+   * arrival order.)
+   */
+  private static boolean overlaps(Window a, Window b) {
+    return a.start() < b.end() && b.start() < a.end();
   }
 
   private boolean firingContains(Object key, Window w) {

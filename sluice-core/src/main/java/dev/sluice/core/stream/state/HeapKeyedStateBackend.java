@@ -52,6 +52,7 @@ public final class HeapKeyedStateBackend {
   private final TimerQueue processingTimers = new TimerQueue();
   private Object currentKey;
   private int currentGroup = -1;
+  private long polledTime;
 
   /**
    * @param maxKeyGroups the number of key groups keys are mapped to ({@link KeyGroups#of})
@@ -207,8 +208,6 @@ public final class HeapKeyedStateBackend {
     polledTime = q.polledTime();
     return true;
   }
-
-  private long polledTime;
 
   public long polledTimerTime() {
     return polledTime;

@@ -1,0 +1,119 @@
+package dev.sluice.core.stream.join;
+
+import dev.sluice.api.Joined;
+import dev.sluice.api.KV;
+import dev.sluice.api.plan.Op;
+import dev.sluice.core.stream.OperatorContext;
+import dev.sluice.core.stream.Output;
+import dev.sluice.core.stream.StreamOperator;
+import java.util.ArrayList;
+import java.util.HashMap;
+
+/**
+ * Enrichment of a stream with a bounded, broadcast table ({@link Op.Enrich}). Input 1 is the table
+ * (every task receives all of it, keyed by {@code op.rightKey()}); input 0 is the stream (keyed by
+ * {@code op.leftKey()}, not shuffled).
+ *
+ * <p>Until {@code endInput(1)} the table is loaded into a hash map and stream elements are buffered
+ * in arrival order, and so is the stream's watermark (the latest one is held back). On
+ * {@code endInput(1)} the buffer is flushed, then the held watermark is forwarded. From then on each
+ * stream element is emitted at once, with its own timestamp, as {@code KV<key, Joined<element,
+ * row>>} for every table row of its key (in table order), or {@code Joined<element, null>} when the
+ * key has none; watermarks pass through.
+ *
+ * <p>Memory: the table and the stream buffer are held on the heap, unbounded (the table must fit;
+ * the buffer grows with the stream while the table loads — sources are expected to read the bounded
+ * table quickly). Records arriving on input 1 after its end are a runtime bug and are refused.
+ */
+public final class EnrichOperator implements StreamOperator {
+  private final HashMap<Object, ArrayList<Object>> table = new HashMap<>();
+  private ArrayList<Pending> pending = new ArrayList<>();
+  private boolean tableComplete;
+  private long heldWatermark = Long.MIN_VALUE;
+  private boolean watermarkHeld;
+  private OperatorContext ctx;
+  private Output out;
+
+  private record Pending(Object key, Object value, long timestamp) {}
+
+  public EnrichOperator(Op.Enrich op) {}
+
+  @Override
+  public void open(OperatorContext ctx) {
+    this.ctx = ctx;
+    this.out = ctx.output();
+  }
+
+  @Override
+  public void processElement(int input, Object key, Object value, long timestamp) {
+    if (input == 1) {
+      if (tableComplete) {
+        throw new IllegalStateException(ctx.name() + ": a table record arrived after the end of the table input");
+      }
+      ArrayList<Object> rows = table.get(key);
+      if (rows == null) {
+        rows = new ArrayList<>(1);
+        table.put(key, rows);
+      }
+      rows.add(value);
+    } else if (tableComplete) {
+      enrich(key, value, timestamp);
+    } else {
+      pending.add(new Pending(key, value, timestamp));
+    }
+  }
+
+  @Override
+  public void processWatermark(long watermark) {
+    if (tableComplete) {
+      out.emitWatermark(watermark);
+    } else {
+      heldWatermark = watermark;
+      watermarkHeld = true;
+    }
+  }
+
+  @Override
+  public void endInput(int input) {
+    if (input == 1 && !tableComplete) {
+      completeTable();
+    }
+  }
+
+  @Override
+  public void finish() {
+    if (!tableComplete) {
+      completeTable();
+    }
+  }
+
+  /** Stream elements waiting for the table. */
+  public int bufferedElements() {
+    return pending == null ? 0 : pending.size();
+  }
+
+  private void completeTable() {
+    tableComplete = true;
+    ArrayList<Pending> waiting = pending;
+    pending = null;
+    for (int i = 0, n = waiting.size(); i < n; i++) {
+      Pending p = waiting.get(i);
+      enrich(p.key(), p.value(), p.timestamp());
+    }
+    if (watermarkHeld) {
+      watermarkHeld = false;
+      out.emitWatermark(heldWatermark);
+    }
+  }
+
+  private void enrich(Object key, Object value, long timestamp) {
+    ArrayList<Object> rows = table.get(key);
+    if (rows == null) {
+      out.emit(new KV<>(key, new Joined<>(value, null)), timestamp);
+      return;
+    }
+    for (int i = 0, n = rows.size(); i < n; i++) {
+      out.emit(new KV<>(key, new Joined<>(value, rows.get(i))), timestamp);
+    }
+  }
+}

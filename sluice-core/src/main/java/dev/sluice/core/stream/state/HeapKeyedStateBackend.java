@@ -1,0 +1,621 @@
+package dev.sluice.core.stream.state;
+
+import dev.sluice.api.Aggregation;
+import dev.sluice.api.function.ReduceFunction;
+import dev.sluice.api.state.AggregatingState;
+import dev.sluice.api.state.ListState;
+import dev.sluice.api.state.MapState;
+import dev.sluice.api.state.ReducingState;
+import dev.sluice.api.state.State;
+import dev.sluice.api.state.StateSpec;
+import dev.sluice.api.state.ValueState;
+import dev.sluice.api.time.TimeDomain;
+import dev.sluice.core.stream.KeyGroups;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * On-heap keyed state and timers of one task: the state behind {@code KeyedProcessFunction}'s
+ * handles. Not thread-safe; used by the task's thread only.
+ *
+ * <p>Design note. Every named state is a table of per-key-group hash maps
+ * ({@code key -> Cell(value, writtenAt)}), so the state of a key-group range can be snapshotted and
+ * restored on its own ({@link #snapshot}, {@link #restore}) — the unit in which a job is rescaled,
+ * as in Flink. The caller sets the current key ({@link #setCurrentKey}) before it calls the user's
+ * function; the handles returned by {@link #state} read and write that key's entry. List and map
+ * state keep one {@code ArrayList} / {@code HashMap} per key.
+ *
+ * <p>Time-to-live ({@link StateSpec#ttl()}): a key's value of a state not written (created, updated,
+ * added to, put into, removed from) for {@code ttl} of processing time reads as absent and is
+ * removed when it is next accessed; {@link #removeExpired()} sweeps all of them (the operator calls
+ * it periodically, every {@link #minTtlMillis()} of processing time). Reads do not extend the life
+ * of a value. TTL applies to a key's whole value of the state: for list and map state, any write
+ * refreshes the whole list or map (Flink keeps a TTL per list element and map entry).
+ *
+ * <p>Timers: per time domain, at most one per key and time, fired in time order
+ * ({@link #pollTimer}); they are part of the key-group snapshot.
+ */
+public final class HeapKeyedStateBackend {
+  private final int maxKeyGroups;
+  private final KeyGroupRange range;
+  private final LongSupplier clock;
+  private final Map<String, StateTable> tables = new LinkedHashMap<>();
+  private final TimerQueue eventTimers = new TimerQueue();
+  private final TimerQueue processingTimers = new TimerQueue();
+  private Object currentKey;
+  private int currentGroup = -1;
+  private long polledTime;
+
+  /**
+   * @param maxKeyGroups the number of key groups keys are mapped to ({@link KeyGroups#of})
+   * @param range the key groups this backend owns; keys of other groups are refused
+   * @param clock processing time in ms, for TTL
+   */
+  public HeapKeyedStateBackend(int maxKeyGroups, KeyGroupRange range, LongSupplier clock) {
+    if (maxKeyGroups < 1) {
+      throw new IllegalArgumentException("maxKeyGroups must be positive, was " + maxKeyGroups);
+    }
+    if (range.end() > maxKeyGroups) {
+      throw new IllegalArgumentException("key group range " + range + " exceeds maxKeyGroups " + maxKeyGroups);
+    }
+    this.maxKeyGroups = maxKeyGroups;
+    this.range = range;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public int maxKeyGroups() {
+    return maxKeyGroups;
+  }
+
+  public KeyGroupRange keyGroupRange() {
+    return range;
+  }
+
+  // ---- current key ----
+
+  /** Binds every state handle to {@code key} (and its key group) until the next call. */
+  public void setCurrentKey(Object key) {
+    int group = KeyGroups.of(key, maxKeyGroups);
+    if (!range.contains(group)) {
+      throw new IllegalStateException("key " + key + " is in key group " + group
+          + ", which this task does not own (it owns " + range + "): the input was not partitioned by KeyGroups");
+    }
+    currentKey = key;
+    currentGroup = group;
+  }
+
+  /** Unbinds the handles: state access then fails until {@link #setCurrentKey} is called. */
+  public void clearCurrentKey() {
+    currentKey = null;
+    currentGroup = -1;
+  }
+
+  public Object currentKey() {
+    return currentKey;
+  }
+
+  public int currentKeyGroup() {
+    return currentGroup;
+  }
+
+  // ---- state handles ----
+
+  /**
+   * The handle of {@code spec}; asking twice for the same name gives the same handle. Two specs of
+   * one name must have the same kind.
+   */
+  @SuppressWarnings("unchecked")
+  public <S extends State> S state(StateSpec<S> spec) {
+    Objects.requireNonNull(spec, "spec");
+    StateTable table = table(spec.name());
+    if (table.spec != null && table.spec.kind() != spec.kind()) {
+      throw new IllegalArgumentException("state '" + spec.name() + "' is already registered as "
+          + table.spec.kind() + ", cannot register it again as " + spec.kind());
+    }
+    if (table.handle == null) {
+      table.spec = spec;
+      table.ttl = spec.ttl() == null ? 0 : Math.max(1, spec.ttl().toMillis());
+      table.handle = switch (spec.kind()) {
+        case VALUE -> new Value(table);
+        case LIST -> new ListHandle(table);
+        case MAP -> new MapHandle(table);
+        case REDUCING -> new Reducing(table, (ReduceFunction<Object>) spec.reducer());
+        case AGGREGATING -> new Aggregating(table, (Aggregation<Object, Object, Object>) spec.aggregation());
+      };
+    }
+    return (S) table.handle;
+  }
+
+  /** The smallest TTL of the registered states in ms, 0 if none has one. */
+  public long minTtlMillis() {
+    long min = 0;
+    for (StateTable t : tables.values()) {
+      if (t.ttl > 0 && (min == 0 || t.ttl < min)) {
+        min = t.ttl;
+      }
+    }
+    return min;
+  }
+
+  /** Removes every expired value of every state with a TTL; returns how many were removed. */
+  public int removeExpired() {
+    long now = clock.getAsLong();
+    int removed = 0;
+    for (StateTable t : tables.values()) {
+      if (t.ttl <= 0) {
+        continue;
+      }
+      for (HashMap<Object, Cell> m : t.groups) {
+        if (m != null) {
+          int before = m.size();
+          m.values().removeIf(c -> now - c.writtenAt >= t.ttl);
+          removed += before - m.size();
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Number of keys holding a (live or not yet swept) value of state {@code name}. */
+  public int size(String name) {
+    StateTable t = tables.get(name);
+    if (t == null) {
+      return 0;
+    }
+    int n = 0;
+    for (HashMap<Object, Cell> m : t.groups) {
+      n += m == null ? 0 : m.size();
+    }
+    return n;
+  }
+
+  // ---- timers ----
+
+  /** Registers a timer for the current key; false if it already existed (timers are deduplicated). */
+  public boolean registerTimer(TimeDomain domain, long time) {
+    requireKey();
+    return queue(domain).add(currentKey, time);
+  }
+
+  /** Deletes the current key's timer at {@code time}; false if there was none. */
+  public boolean deleteTimer(TimeDomain domain, long time) {
+    requireKey();
+    return queue(domain).delete(currentKey, time);
+  }
+
+  public boolean hasTimer(TimeDomain domain, Object key, long time) {
+    return queue(domain).contains(key, time);
+  }
+
+  /**
+   * Removes the earliest timer of {@code domain} if its time is at most {@code limit}, makes its key
+   * the current key and returns true; {@link #polledTimerTime()} is then its time.
+   */
+  public boolean pollTimer(TimeDomain domain, long limit) {
+    TimerQueue q = queue(domain);
+    if (!q.pollDue(limit)) {
+      return false;
+    }
+    setCurrentKey(q.polledKey());
+    polledTime = q.polledTime();
+    return true;
+  }
+
+  public long polledTimerTime() {
+    return polledTime;
+  }
+
+  /** The earliest timer of {@code domain}, {@link Long#MAX_VALUE} if none. */
+  public long earliestTimer(TimeDomain domain) {
+    return queue(domain).earliest();
+  }
+
+  public int timerCount(TimeDomain domain) {
+    return queue(domain).size();
+  }
+
+  private TimerQueue queue(TimeDomain domain) {
+    return domain == TimeDomain.EVENT_TIME ? eventTimers : processingTimers;
+  }
+
+  // ---- snapshot and restore ----
+
+  /**
+   * The state and timers of the key groups in {@code groups} (which must lie within this backend's
+   * range), without expired values. Containers are copied; see {@link KeyedStateSnapshot}.
+   */
+  public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
+    if (groups.start() < range.start() || groups.end() > range.end()) {
+      throw new IllegalArgumentException("cannot snapshot key groups " + groups + ": this backend owns " + range);
+    }
+    long now = clock.getAsLong();
+    TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out = new TreeMap<>();
+    for (StateTable t : tables.values()) {
+      for (int g = groups.start(); g < groups.end(); g++) {
+        HashMap<Object, Cell> m = t.groups[g];
+        if (m == null || m.isEmpty()) {
+          continue;
+        }
+        List<KeyedStateSnapshot.StateEntry> entries = group(out, g).entries();
+        for (Map.Entry<Object, Cell> e : m.entrySet()) {
+          Cell c = e.getValue();
+          if (t.ttl > 0 && now - c.writtenAt >= t.ttl) {
+            continue;
+          }
+          entries.add(new KeyedStateSnapshot.StateEntry(t.name, e.getKey(), copyContainer(c.value), c.writtenAt));
+        }
+      }
+    }
+    snapshotTimers(TimeDomain.EVENT_TIME, groups, out);
+    snapshotTimers(TimeDomain.PROCESSING_TIME, groups, out);
+    List<KeyedStateSnapshot.KeyGroupState> list = new ArrayList<>(out.size());
+    for (KeyedStateSnapshot.KeyGroupState g : out.values()) {
+      if (!g.entries().isEmpty() || !g.timers().isEmpty()) {
+        list.add(g);
+      }
+    }
+    return new KeyedStateSnapshot(maxKeyGroups, groups, list);
+  }
+
+  /** The whole state of this backend ({@code snapshot(keyGroupRange())}). */
+  public KeyedStateSnapshot snapshot() {
+    return snapshot(range);
+  }
+
+  /**
+   * Adds the entries and timers of {@code snapshot} whose key groups this backend owns; the others
+   * are ignored, so every task of a rescaled job can restore from all snapshots of the previous
+   * run. May be called for several snapshots (of disjoint ranges). State handles already obtained
+   * see the restored values; states not yet registered get their kind and TTL when they are.
+   */
+  public void restore(KeyedStateSnapshot snapshot) {
+    if (snapshot.maxKeyGroups() != maxKeyGroups) {
+      throw new IllegalArgumentException("cannot restore a snapshot of " + snapshot.maxKeyGroups()
+          + " key groups into a backend of " + maxKeyGroups + ": the number of key groups must not change");
+    }
+    for (KeyedStateSnapshot.KeyGroupState g : snapshot.groups()) {
+      int group = g.keyGroup();
+      if (!range.contains(group)) {
+        continue;
+      }
+      for (KeyedStateSnapshot.StateEntry e : g.entries()) {
+        StateTable t = table(e.state());
+        HashMap<Object, Cell> m = t.mapFor(group);
+        Cell c = new Cell();
+        c.value = copyContainer(e.value());
+        c.writtenAt = e.writtenAt();
+        m.put(e.key(), c);
+      }
+      for (KeyedStateSnapshot.TimerEntry timer : g.timers()) {
+        queue(timer.domain()).add(timer.key(), timer.time());
+      }
+    }
+  }
+
+  private void snapshotTimers(TimeDomain domain, KeyGroupRange groups, TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out) {
+    for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(domain).entries()) {
+      for (Object key : e.getValue()) {
+        int g = KeyGroups.of(key, maxKeyGroups);
+        if (groups.contains(g)) {
+          group(out, g).timers().add(new KeyedStateSnapshot.TimerEntry(domain, key, e.getKey()));
+        }
+      }
+    }
+  }
+
+  private static KeyedStateSnapshot.KeyGroupState group(TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out, int g) {
+    KeyedStateSnapshot.KeyGroupState s = out.get(g);
+    if (s == null) {
+      s = new KeyedStateSnapshot.KeyGroupState(g, new ArrayList<>(), new ArrayList<>());
+      out.put(g, s);
+    }
+    return s;
+  }
+
+  private static Object copyContainer(Object value) {
+    if (value instanceof ArrayList<?> l) {
+      return new ArrayList<>(l);
+    }
+    if (value instanceof HashMap<?, ?> m) {
+      return new HashMap<>(m);
+    }
+    return value;
+  }
+
+  // ---- tables and cells ----
+
+  private StateTable table(String name) {
+    StateTable t = tables.get(name);
+    if (t == null) {
+      t = new StateTable(name, maxKeyGroups);
+      tables.put(name, t);
+    }
+    return t;
+  }
+
+  private void requireKey() {
+    if (currentGroup < 0) {
+      throw new IllegalStateException("keyed state and timers can only be used while a record or timer of a key"
+          + " is processed (processElement, onTimer), not in open or close");
+    }
+  }
+
+  /** The current key's live cell of {@code t}, null if absent or expired (an expired cell is removed). */
+  private Cell cell(StateTable t) {
+    requireKey();
+    HashMap<Object, Cell> m = t.groups[currentGroup];
+    if (m == null) {
+      return null;
+    }
+    Cell c = m.get(currentKey);
+    if (c != null && t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
+      m.remove(currentKey);
+      return null;
+    }
+    return c;
+  }
+
+  /** The current key's cell of {@code t}, created if absent; marks it written now. */
+  private Cell write(StateTable t) {
+    Cell c = cell(t);
+    if (c == null) {
+      c = new Cell();
+      t.mapFor(currentGroup).put(currentKey, c);
+    }
+    if (t.ttl > 0) {
+      c.writtenAt = clock.getAsLong();
+    }
+    return c;
+  }
+
+  private void remove(StateTable t) {
+    requireKey();
+    HashMap<Object, Cell> m = t.groups[currentGroup];
+    if (m != null) {
+      m.remove(currentKey);
+    }
+  }
+
+  private static final class Cell {
+    Object value;
+    long writtenAt;
+  }
+
+  private static final class StateTable {
+    final String name;
+    final HashMap<Object, Cell>[] groups;
+    StateSpec<?> spec;
+    State handle;
+    long ttl;
+
+    @SuppressWarnings("unchecked")
+    StateTable(String name, int maxKeyGroups) {
+      this.name = name;
+      this.groups = new HashMap[maxKeyGroups];
+    }
+
+    HashMap<Object, Cell> mapFor(int group) {
+      HashMap<Object, Cell> m = groups[group];
+      if (m == null) {
+        m = new HashMap<>();
+        groups[group] = m;
+      }
+      return m;
+    }
+  }
+
+  // ---- handles ----
+
+  private abstract class Handle implements State {
+    final StateTable table;
+
+    Handle(StateTable table) {
+      this.table = table;
+    }
+
+    @Override
+    public void clear() {
+      remove(table);
+    }
+  }
+
+  private final class Value extends Handle implements ValueState<Object> {
+    Value(StateTable table) {
+      super(table);
+    }
+
+    @Override
+    public Object value() {
+      Cell c = cell(table);
+      return c == null ? null : c.value;
+    }
+
+    /** Null clears, as in Flink. */
+    @Override
+    public void update(Object value) {
+      if (value == null) {
+        remove(table);
+      } else {
+        write(table).value = value;
+      }
+    }
+  }
+
+  private final class ListHandle extends Handle implements ListState<Object> {
+    ListHandle(StateTable table) {
+      super(table);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Iterable<Object> get() {
+      Cell c = cell(table);
+      return c == null ? Collections.emptyList() : (List<Object>) c.value;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void add(Object value) {
+      Objects.requireNonNull(value, "list state does not hold nulls");
+      Cell c = write(table);
+      if (c.value == null) {
+        c.value = new ArrayList<>(4);
+      }
+      ((ArrayList<Object>) c.value).add(value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void addAll(List<Object> values) {
+      if (values.isEmpty()) {
+        return;
+      }
+      for (Object v : values) {
+        Objects.requireNonNull(v, "list state does not hold nulls");
+      }
+      Cell c = write(table);
+      if (c.value == null) {
+        c.value = new ArrayList<>(values);
+      } else {
+        ((ArrayList<Object>) c.value).addAll(values);
+      }
+    }
+
+    @Override
+    public void update(List<Object> values) {
+      if (values == null || values.isEmpty()) {
+        remove(table);
+        return;
+      }
+      for (Object v : values) {
+        Objects.requireNonNull(v, "list state does not hold nulls");
+      }
+      write(table).value = new ArrayList<>(values);
+    }
+  }
+
+  private final class MapHandle extends Handle implements MapState<Object, Object> {
+    MapHandle(StateTable table) {
+      super(table);
+    }
+
+    @SuppressWarnings("unchecked")
+    private HashMap<Object, Object> read() {
+      Cell c = cell(table);
+      return c == null ? null : (HashMap<Object, Object>) c.value;
+    }
+
+    @Override
+    public Object get(Object key) {
+      HashMap<Object, Object> m = read();
+      return m == null ? null : m.get(key);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void put(Object key, Object value) {
+      Cell c = write(table);
+      if (c.value == null) {
+        c.value = new HashMap<>();
+      }
+      ((HashMap<Object, Object>) c.value).put(key, value);
+    }
+
+    @Override
+    public void remove(Object key) {
+      HashMap<Object, Object> m = read();
+      if (m == null || !m.containsKey(key)) {
+        return;
+      }
+      m.remove(key);
+      if (m.isEmpty()) {
+        HeapKeyedStateBackend.this.remove(table);
+      } else {
+        write(table);
+      }
+    }
+
+    @Override
+    public boolean contains(Object key) {
+      HashMap<Object, Object> m = read();
+      return m != null && m.containsKey(key);
+    }
+
+    @Override
+    public Iterable<Map.Entry<Object, Object>> entries() {
+      HashMap<Object, Object> m = read();
+      return m == null ? Collections.emptySet() : m.entrySet();
+    }
+
+    @Override
+    public Iterable<Object> keys() {
+      HashMap<Object, Object> m = read();
+      return m == null ? Collections.emptySet() : m.keySet();
+    }
+
+    @Override
+    public Iterable<Object> values() {
+      HashMap<Object, Object> m = read();
+      return m == null ? Collections.emptyList() : m.values();
+    }
+
+    @Override
+    public boolean isEmpty() {
+      HashMap<Object, Object> m = read();
+      return m == null || m.isEmpty();
+    }
+  }
+
+  private final class Reducing extends Handle implements ReducingState<Object> {
+    private final ReduceFunction<Object> fn;
+
+    Reducing(StateTable table, ReduceFunction<Object> fn) {
+      super(table);
+      this.fn = fn;
+    }
+
+    @Override
+    public Object get() {
+      Cell c = cell(table);
+      return c == null ? null : c.value;
+    }
+
+    @Override
+    public void add(Object value) throws Exception {
+      Cell c = cell(table);
+      Object next = c == null || c.value == null ? value : fn.reduce(c.value, value);
+      write(table).value = next;
+    }
+  }
+
+  private final class Aggregating extends Handle implements AggregatingState<Object, Object> {
+    private final Aggregation<Object, Object, Object> aggregation;
+
+    Aggregating(StateTable table, Aggregation<Object, Object, Object> aggregation) {
+      super(table);
+      this.aggregation = aggregation;
+    }
+
+    @Override
+    public Object get() throws Exception {
+      Cell c = cell(table);
+      return c == null ? null : aggregation.export(c.value);
+    }
+
+    @Override
+    public void add(Object value) throws Exception {
+      Cell c = cell(table);
+      Object acc = c == null ? aggregation.create() : c.value;
+      acc = aggregation.accumulate(acc, value);
+      write(table).value = acc;
+    }
+  }
+}

@@ -144,6 +144,7 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
 
   /** Asserts the main-output values, in order, since the last {@link #clearOutput}. */
   @SafeVarargs
+  @SuppressWarnings("varargs")
   public final H assertOutputValues(O... expected) {
     return assertOutputValues(Arrays.asList(expected));
   }
@@ -158,6 +159,7 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
 
   /** Asserts the main-output values as a multiset (order ignored). */
   @SafeVarargs
+  @SuppressWarnings("varargs")
   public final H assertOutputValuesInAnyOrder(O... expected) {
     Multisets.assertSame("operator output", Arrays.asList(expected), outputValues());
     return self();
@@ -183,6 +185,7 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
 
   /** Asserts the values of side output {@code tag}, in order. */
   @SafeVarargs
+  @SuppressWarnings("varargs")
   public final <X> H assertSideOutputValues(SideOutput<X> tag, X... expected) {
     List<X> actual = sideOutputValues(tag);
     if (!actual.equals(Arrays.asList(expected))) {

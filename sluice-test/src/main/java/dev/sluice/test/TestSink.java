@@ -122,6 +122,7 @@ public final class TestSink<T> implements Sink<T> {
 
   /** Asserts the records as a multiset (order ignored). */
   @SafeVarargs
+  @SuppressWarnings("varargs")
   public final TestSink<T> assertValuesInAnyOrder(T... expected) {
     Multisets.assertSame(name(), Arrays.asList(expected), values());
     return this;
@@ -135,6 +136,7 @@ public final class TestSink<T> implements Sink<T> {
 
   /** Asserts the records in order (meaningful at parallelism 1 or after a sort). */
   @SafeVarargs
+  @SuppressWarnings("varargs")
   public final TestSink<T> assertValues(T... expected) {
     List<T> actual = values();
     if (!actual.equals(Arrays.asList(expected))) {

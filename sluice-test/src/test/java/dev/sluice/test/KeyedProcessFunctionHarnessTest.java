@@ -58,9 +58,9 @@ class KeyedProcessFunctionHarnessTest {
     var h = harness();
     h.processElement("a1", 100).processElement("a22", 105).processElement("b1", 101);
     h.processWatermark(109).assertNoOutput();
+    h.assertSideOutputValues(CountThenReport.ODD, "a22");
     h.processWatermark(110).assertOutputValues("a:2@EVENT_TIME");
     h.clearOutput().processWatermark(111).assertOutputValues("b:1@EVENT_TIME");
-    h.assertSideOutputValues(CountThenReport.ODD, "a22");
     // a wrong expectation fails
     assertThatThrownBy(() -> h.assertOutputValues("b:2@EVENT_TIME")).isInstanceOf(AssertionError.class);
   }

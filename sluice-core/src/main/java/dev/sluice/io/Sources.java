@@ -1,11 +1,13 @@
 package dev.sluice.io;
 
+import dev.sluice.api.Timestamped;
 import dev.sluice.api.internal.CollectionSource;
 import dev.sluice.api.source.Source;
 import dev.sluice.core.io.CsvFormat;
 import dev.sluice.core.io.JsonLinesFormat;
 import dev.sluice.core.io.ParserFormat;
 import dev.sluice.core.io.TextFormat;
+import dev.sluice.core.io.TimestampedCollectionSource;
 import java.util.List;
 import java.util.Map;
 
@@ -60,5 +62,39 @@ public final class Sources {
   /** An in-memory list, split into contiguous chunks. */
   public static <T> Source<T> collection(List<T> values) {
     return new CollectionSource<>(values);
+  }
+
+  /**
+   * Values with their event timestamps, for tests of event-time pipelines: each value is emitted with
+   * its timestamp, split into contiguous chunks. No watermarks: follow with
+   * {@code withWatermarks(strategy)}, or use {@code dev.sluice.test.TestStream} to script watermarks.
+   */
+  public static <T> Source<T> timestamped(List<Timestamped<T>> values) {
+    return new TimestampedCollectionSource<>(values);
+  }
+
+  // ---- streams ----
+
+  /**
+   * A deterministic generator of the records {@code fn(0), fn(1), ...}: unbounded unless
+   * {@link GeneratorSource#count} is set, optionally rate-limited and with event timestamps. See
+   * {@link GeneratorSource}.
+   */
+  public static <T> GeneratorSource<T> generator(GeneratorFunction<T> fn) {
+    return new GeneratorSource<>(fn);
+  }
+
+  /**
+   * An unbounded source of the UTF-8 lines of the files that appear in {@code directory} (and of
+   * those already there), each file read once. Writers should write under a hidden name and rename;
+   * see {@link DirectoryWatchSource} for the contract.
+   */
+  public static DirectoryWatchSource<String> watchDirectory(String directory) {
+    return new DirectoryWatchSource<>("watchDirectory", directory, TextFormat.INSTANCE);
+  }
+
+  /** Like {@link #watchDirectory(String)}, each line parsed by {@code parser} (see {@link #lines}). */
+  public static <T> DirectoryWatchSource<T> watchDirectory(String directory, LineParser<T> parser) {
+    return new DirectoryWatchSource<>("watchDirectory", directory, new ParserFormat<>(parser));
   }
 }

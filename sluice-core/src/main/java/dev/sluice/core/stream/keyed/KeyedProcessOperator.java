@@ -1,5 +1,7 @@
 package dev.sluice.core.stream.keyed;
 
+import java.util.List;
+
 import dev.sluice.api.SideOutput;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
@@ -8,6 +10,7 @@ import dev.sluice.api.state.State;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.TimerService;
 import dev.sluice.api.time.TimeDomain;
+import dev.sluice.core.stream.InspectableKeyedState;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *       time (a processing-time callback requested from the runtime).
  * </ul>
  */
-public final class KeyedProcessOperator implements StreamOperator {
+public final class KeyedProcessOperator implements StreamOperator, InspectableKeyedState {
   private static final Logger LOG = LoggerFactory.getLogger(KeyedProcessOperator.class);
 
   private final KeyedProcessFunction<Object, Object, Object> function;
@@ -142,6 +145,22 @@ public final class KeyedProcessOperator implements StreamOperator {
     if (backend.timerCount(TimeDomain.PROCESSING_TIME) > 0) {
       ctx.requestProcessingTime(backend.earliestTimer(TimeDomain.PROCESSING_TIME));
     }
+  }
+
+  @Override
+  public Object stateValue(String stateName, Object key) {
+    try {
+      return backend.inspect(stateName, key);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("state '" + stateName + "' of key " + key + " could not be read: " + e, e);
+    }
+  }
+
+  @Override
+  public List<PendingTimer> pendingTimers() {
+    return backend.pendingTimers();
   }
 
   /** The state backend (after {@link #open}): for checkpoints and tests. */

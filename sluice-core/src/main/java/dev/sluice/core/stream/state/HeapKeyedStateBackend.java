@@ -177,6 +177,48 @@ public final class HeapKeyedStateBackend {
     return n;
   }
 
+  /**
+   * What state {@code name} holds for {@code key}, as its handle would read it (an aggregating
+   * state's exported result; a copy of a list or map), or null; for test harnesses. Does not
+   * change the current key or remove expired values.
+   */
+  @SuppressWarnings("unchecked")
+  public Object inspect(String name, Object key) throws Exception {
+    StateTable t = tables.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("the operator has no state named '" + name + "'; its states are " + tables.keySet());
+    }
+    HashMap<Object, Cell> m = t.groups[KeyGroups.of(key, maxKeyGroups)];
+    Cell c = m == null ? null : m.get(key);
+    if (c == null || c.value == null || (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl)) {
+      return null;
+    }
+    Object v = c.value;
+    if (v instanceof List<?> l) {
+      return java.util.Collections.unmodifiableList(new ArrayList<>(l));
+    }
+    if (v instanceof Map<?, ?> map) {
+      return java.util.Collections.unmodifiableMap(new HashMap<>(map));
+    }
+    if (t.spec != null && t.spec.kind() == StateSpec.Kind.AGGREGATING) {
+      return ((Aggregation<Object, Object, Object>) t.spec.aggregation()).export(v);
+    }
+    return v;
+  }
+
+  /** The timers not fired yet, event time first, each domain in time order; for test harnesses. */
+  public List<dev.sluice.core.stream.InspectableKeyedState.PendingTimer> pendingTimers() {
+    List<dev.sluice.core.stream.InspectableKeyedState.PendingTimer> out = new ArrayList<>();
+    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
+      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
+        for (Object key : e.getValue()) {
+          out.add(new dev.sluice.core.stream.InspectableKeyedState.PendingTimer(key, e.getKey(), d));
+        }
+      }
+    }
+    return out;
+  }
+
   // ---- timers ----
 
   /** Registers a timer for the current key; false if it already existed (timers are deduplicated). */

@@ -1,0 +1,84 @@
+package dev.sluice.core.io;
+
+import dev.sluice.api.Timestamped;
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceContext;
+import dev.sluice.api.source.SourceOutput;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.api.source.SplitReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An in-memory list of values with event timestamps, split into contiguous chunks like
+ * {@code CollectionSource}. Emits each value with its timestamp through {@link SourceOutput}; emits
+ * no watermarks (the timestamps may be in any order): follow it with {@code withWatermarks}.
+ */
+public final class TimestampedCollectionSource<T> implements Source<T> {
+  private static final int CHUNK = 1024;
+  private final List<Timestamped<T>> values;
+
+  public TimestampedCollectionSource(List<Timestamped<T>> values) {
+    this.values = new ArrayList<>(Objects.requireNonNull(values, "values"));
+    for (int i = 0; i < this.values.size(); i++) {
+      if (this.values.get(i) == null) {
+        throw new IllegalArgumentException("element " + i + " of the timestamped collection is null");
+      }
+    }
+  }
+
+  record Range(int index, int from, int to) implements SourceSplit {
+    @Override public String id() { return "timestamped[" + from + ".." + to + ")"; }
+  }
+
+  @Override
+  public List<Range> splits(int parallelism) {
+    List<Range> splits = new ArrayList<>();
+    int n = values.size();
+    int parts = Math.max(1, Math.min(parallelism, n));
+    for (int i = 0; i < parts; i++) {
+      splits.add(new Range(i, (int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts)));
+    }
+    return splits;
+  }
+
+  @Override
+  public SplitReader<T> reader(SourceSplit split, SourceContext context) {
+    Range r = (Range) split;
+    return new SplitReader<>() {
+      private int next = r.from();
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public boolean read(Collector<? super T> out) {
+        int end = Math.min(r.to(), next + CHUNK);
+        SourceOutput<? super T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<? super T>) so : null;
+        while (next < end) {
+          Timestamped<T> e = values.get(next++);
+          if (timed != null) {
+            timed.collect(e.value(), e.timestamp());
+          } else {
+            out.collect(e.value());
+          }
+        }
+        return next < r.to();
+      }
+
+      @Override public String position() { return "element " + (next - 1) + " of the timestamped collection"; }
+
+      @Override public void close() {}
+    };
+  }
+
+  @Override
+  public boolean blocking() {
+    return false;
+  }
+
+  @Override
+  public String name() {
+    return "timestamped(" + values.size() + " elements)";
+  }
+}

@@ -18,11 +18,13 @@ import java.util.Locale;
 
 /**
  * Throughput and end-to-end latency of the streaming runtime on synthetic input:
- * {@code stream [--events N] [--parallelism P] [--runs R] [--shape fused|shuffle]}. A bounded,
+ * {@code stream [--events N] [--parallelism P] [--runs R] [--shape fused|shuffle] [--rate EVENTS_PER_S]}. A bounded,
  * non-blocking generator of {@code N} longs (with event timestamps) is read by {@code P} tasks;
  * {@code fused} is generator -> map -> filter -> discarding sink in one chain (NEXMark q1/q2 shape),
  * {@code shuffle} adds a rebalance so every record crosses a channel between tasks. Prints events/s
- * (source records over the job's run time) and the latency percentiles the runtime measured.
+ * (source records over the job's run time) and the latency percentiles the runtime measured. With
+ * {@code --rate} the generator is paced to that many events per second in total (for latency at a
+ * given load) instead of running flat out.
  */
 public final class StreamBench {
   private StreamBench() {}
@@ -33,10 +35,11 @@ public final class StreamBench {
     int parallelism = (int) args.getLong("parallelism", 1);
     int runs = (int) args.getLong("runs", 5);
     String shape = args.get("shape", "fused");
+    long rate = args.getLong("rate", 0);
     System.out.printf(Locale.ROOT, "stream %s: %,d events, parallelism %d%n", shape, events, parallelism);
     for (int r = 1; r <= runs; r++) {
       Pipeline p = Pipeline.create("stream-bench");
-      var ds = p.read(new Generator(events)).map(x -> x * 3).filter(x -> (x & 7) != 1);
+      var ds = p.read(new Generator(events, rate)).map(x -> x * 3).filter(x -> (x & 7) != 1);
       if (shape.equals("shuffle")) {
         ds = ds.rebalance();
       }
@@ -53,9 +56,11 @@ public final class StreamBench {
   /** N longs, split evenly, 4096 per read, event time = the value. */
   static final class Generator implements Source<Long> {
     private final long n;
+    private final long rate;
 
-    Generator(long n) {
+    Generator(long n, long rate) {
       this.n = n;
+      this.rate = rate;
     }
 
     record Range(int index, long from, long to) implements SourceSplit {
@@ -75,12 +80,22 @@ public final class StreamBench {
     @SuppressWarnings("unchecked")
     public SplitReader<Long> reader(SourceSplit split, SourceContext context) {
       Range r = (Range) split;
+      int splits = (int) Math.max(1, Math.round((double) n / Math.max(1, r.to() - r.from())));
+      double perNano = rate / 1e9 / splits;
       return new SplitReader<>() {
         long next = r.from();
+        long start = System.nanoTime();
 
         @Override
         public boolean read(Collector<? super Long> out) {
           long end = Math.min(r.to(), next + 4096);
+          if (perNano > 0) {
+            long allowed = r.from() + (long) ((System.nanoTime() - start) * perNano);
+            end = Math.min(end, allowed);
+            if (end <= next) {
+              return true;
+            }
+          }
           if (out instanceof SourceOutput<?> so) {
             SourceOutput<Long> o = (SourceOutput<Long>) so;
             for (long i = next; i < end; i++) {

@@ -213,19 +213,24 @@ final class StreamExecution {
   void cancel() {
     if (!stopped) {
       cancelled = true;
-      stopped = true;
-      for (SourceLoop l : sourceLoops) {
-        Thread t = l.thread;
-        if (t != null) {
-          t.interrupt();
-        }
-      }
+      stop();
     }
   }
 
   private void fail(String where, String position, Throwable error) {
     if (failure.compareAndSet(null, new Failure(where, position, error))) {
-      stopped = true;
+      stop();
+    }
+  }
+
+  /** Every thread checks the flag in its loop; source threads may sit in a blocking read, so they are interrupted. */
+  private void stop() {
+    stopped = true;
+    for (SourceLoop l : sourceLoops) {
+      Thread t = l.thread;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+      }
     }
   }
 

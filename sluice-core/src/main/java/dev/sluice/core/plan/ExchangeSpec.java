@@ -35,7 +35,8 @@ public record ExchangeSpec(
 
   String describe(boolean keyGroups) {
     return switch (kind) {
-      case HASH -> keyGroups ? "hash(key groups)" : combined() ? "hash(key) after combine(" + combiner.name() + ")" : "hash(key)";
+      case HASH -> (keyGroups ? "hash(key groups)" : "hash(key)")
+          + (combined() ? " after combine(" + combiner.name() + ")" : "");
       case RANGE -> keyGroups ? "all to one partition (streaming sort)" : "range(sampled)";
       case REBALANCE -> "rebalance";
       case BROADCAST -> "broadcast";

@@ -53,6 +53,12 @@ public final class CollectionSource<T> implements Source<T> {
     };
   }
 
+  /** In-memory: never blocks, so the streaming runtime reads it on the worker threads. */
+  @Override
+  public boolean blocking() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "collection(" + values.size() + " elements)";

@@ -33,11 +33,13 @@ public record ExchangeSpec(
     return combiner != null;
   }
 
-  String describe() {
+  String describe(boolean keyGroups) {
     return switch (kind) {
-      case HASH -> combined() ? "hash(key) after combine(" + combiner.name() + ")" : "hash(key)";
-      case RANGE -> "range(sampled)";
+      case HASH -> (keyGroups ? "hash(key groups)" : "hash(key)")
+          + (combined() ? " after combine(" + combiner.name() + ")" : "");
+      case RANGE -> keyGroups ? "all to one partition (streaming sort)" : "range(sampled)";
       case REBALANCE -> "rebalance";
+      case BROADCAST -> "broadcast";
     };
   }
 }

@@ -13,9 +13,17 @@ import java.util.List;
  * @param logical the plan it was made from (transforms are referenced by id)
  * @param live ids of the transforms that contribute to an output, in topological order
  * @param stageOf for each transform id, its stage id, or -1 when it is not live
+ * @param streaming planned for the pipelined streaming runtime (all stages at once, channels, HASH by key group)
  */
 public record PhysicalPlan(
-    LogicalPlan logical, List<StageSpec> stages, List<ExchangeSpec> exchanges, List<Integer> live, int[] stageOf) {
+    LogicalPlan logical, List<StageSpec> stages, List<ExchangeSpec> exchanges, List<Integer> live, int[] stageOf,
+    boolean streaming) {
+
+  /** A batch plan. */
+  public PhysicalPlan(
+      LogicalPlan logical, List<StageSpec> stages, List<ExchangeSpec> exchanges, List<Integer> live, int[] stageOf) {
+    this(logical, stages, exchanges, live, stageOf, false);
+  }
 
   public Transform transform(int id) {
     return logical.transform(id);
@@ -38,12 +46,15 @@ public record PhysicalPlan(
     sb.append("Job '").append(logical.name()).append("': ").append(stages.size()).append(" stage")
         .append(stages.size() == 1 ? "" : "s").append(", ").append(exchanges.size()).append(" exchange")
         .append(exchanges.size() == 1 ? "" : "s").append('\n');
+    sb.append("Mode: ").append(streaming
+        ? "streaming (all stages at once, bounded channels, hash exchanges by key group)"
+        : "batch (stages run when their inputs are complete)").append('\n');
     for (StageSpec s : stages) {
       sb.append("Stage ").append(s.id()).append(" (parallelism ").append(s.parallelism());
       sb.append(s.sourceDriven() ? ", one task per source split" : ", one task per partition").append(")\n");
       for (int in : s.inputs()) {
         ExchangeSpec e = exchanges.get(in);
-        sb.append("  <- exchange ").append(e.id()).append(' ').append(e.describe()).append(" from stage ")
+        sb.append("  <- exchange ").append(e.id()).append(' ').append(e.describe(streaming)).append(" from stage ")
             .append(e.producerStage()).append(e.toInput() == 1 ? " (right side)" : "").append('\n');
       }
       for (int id : s.transforms()) {
@@ -65,7 +76,7 @@ public record PhysicalPlan(
       }
       for (int out : s.outputs()) {
         ExchangeSpec e = exchanges.get(out);
-        sb.append("  -> exchange ").append(e.id()).append(' ').append(e.describe()).append(" to stage ")
+        sb.append("  -> exchange ").append(e.id()).append(' ').append(e.describe(streaming)).append(" to stage ")
             .append(e.consumerStage()).append(" (").append(stages.get(e.consumerStage()).parallelism())
             .append(" partitions)\n");
       }

@@ -28,14 +28,24 @@ import java.util.Set;
 public final class Planner {
   private Planner() {}
 
+  /** A batch plan. */
   public static PhysicalPlan plan(LogicalPlan logical, int defaultParallelism) {
+    return plan(logical, defaultParallelism, false);
+  }
+
+  /**
+   * Plans for the batch runtime or, with {@code streaming}, for the pipelined streaming runtime. The
+   * shapes are the same; a streaming plan additionally allows unbounded sources and the streaming-only
+   * operators (see {@link #streamingOnly}), and its hash exchanges route by key group.
+   */
+  public static PhysicalPlan plan(LogicalPlan logical, int defaultParallelism, boolean streaming) {
     if (defaultParallelism < 1) {
       throw new IllegalArgumentException("parallelism must be positive, was " + defaultParallelism);
     }
     List<Transform> ts = logical.transforms();
     int n = ts.size();
     boolean[] live = liveTransforms(logical);
-    validate(logical, live);
+    validate(logical, live, streaming);
 
     int[] parallelism = new int[n];
     boolean[] sourceDriven = new boolean[n];
@@ -56,11 +66,24 @@ public final class Planner {
       if (op instanceof Op.Read) {
         p = t.parallelism() > 0 ? t.parallelism() : defaultParallelism;
         sourceDriven[id] = true;
-      } else if (op instanceof Op.Aggregate || op instanceof Op.Sort || op instanceof Op.Rebalance) {
+      } else if (op instanceof Op.Aggregate || op instanceof Op.Sort || op instanceof Op.Rebalance
+          || op instanceof Op.Window || op instanceof Op.KeyedProcess) {
         p = t.parallelism() > 0 ? t.parallelism() : defaultParallelism;
-        edge[id][0] = op instanceof Op.Aggregate ? ExchangeKind.HASH
+        if (streaming && op instanceof Op.Sort) {
+          // Range boundaries need the whole input sampled first; a streaming sort (bounded input, output
+          // at its end) gathers everything in one partition instead.
+          p = 1;
+        }
+        edge[id][0] = op instanceof Op.Aggregate || op instanceof Op.Window || op instanceof Op.KeyedProcess
+            ? ExchangeKind.HASH
             : op instanceof Op.Sort ? ExchangeKind.RANGE : ExchangeKind.REBALANCE;
-      } else if (op instanceof Op.Join) {
+      } else if (op instanceof Op.Enrich) {
+        // The stream stays where it is; every task gets the whole table.
+        int i = in.get(0);
+        p = parallelism[i];
+        sourceDriven[id] = sourceDriven[i];
+        edge[id][1] = ExchangeKind.BROADCAST;
+      } else if (op instanceof Op.Join || op instanceof Op.WindowJoin || op instanceof Op.IntervalJoin) {
         p = t.parallelism() > 0 ? t.parallelism() : defaultParallelism;
         edge[id][0] = ExchangeKind.HASH;
         edge[id][1] = ExchangeKind.HASH;
@@ -146,6 +169,18 @@ public final class Planner {
       if (to.op() instanceof Op.Aggregate a) {
         spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput, a.key(),
             a.aggregation().canCombine() ? a.aggregation() : null, null);
+      } else if (to.op() instanceof Op.Window w) {
+        spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput, w.key(), null, null);
+      } else if (to.op() instanceof Op.KeyedProcess kp) {
+        spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput, kp.key(), null, null);
+      } else if (to.op() instanceof Op.WindowJoin j && pe.kind == ExchangeKind.HASH) {
+        spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput,
+            pe.toInput == 0 ? j.leftKey() : j.rightKey(), null, null);
+      } else if (to.op() instanceof Op.IntervalJoin j && pe.kind == ExchangeKind.HASH) {
+        spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput,
+            pe.toInput == 0 ? j.leftKey() : j.rightKey(), null, null);
+      } else if (pe.kind == ExchangeKind.BROADCAST) {
+        spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput, null, null, null);
       } else if (to.op() instanceof Op.Join j) {
         spec = new ExchangeSpec(exchanges.size(), pe.kind, from, into, pe.from, pe.to, pe.toInput,
             pe.toInput == 0 ? j.leftKey() : j.rightKey(), null, null);
@@ -180,7 +215,7 @@ public final class Planner {
         liveIds.add(i);
       }
     }
-    return new PhysicalPlan(logical, stages, exchanges, liveIds, stageIds);
+    return new PhysicalPlan(logical, stages, exchanges, liveIds, stageIds, streaming);
   }
 
   /** Transforms that contribute to some output (a Write); everything else is never run. */
@@ -207,15 +242,30 @@ public final class Planner {
     return live;
   }
 
-  private static void validate(LogicalPlan logical, boolean[] live) {
+  /**
+   * Whether {@code op} exists only in the streaming runtime (event time, windows, keyed state, stream
+   * joins, side outputs). Pipelines using one run on the streaming runtime.
+   */
+  public static boolean streamingOnly(Op op) {
+    return op instanceof Op.Timestamps || op instanceof Op.Window || op instanceof Op.KeyedProcess
+        || op instanceof Op.Process || op instanceof Op.WindowJoin || op instanceof Op.IntervalJoin
+        || op instanceof Op.Enrich || op instanceof Op.SideOutput;
+  }
+
+  private static void validate(LogicalPlan logical, boolean[] live, boolean streaming) {
     for (Transform t : logical.transforms()) {
       if (!live[t.id()]) {
         continue;
       }
+      if (!streaming && streamingOnly(t.op())) {
+        throw new IllegalArgumentException("transform " + t.name() + " (" + t.op().label()
+            + ") needs the streaming runtime; plan the pipeline with streaming = true");
+      }
       if (t.op() instanceof Op.Read r) {
-        if (!r.source().bounded()) {
+        if (!streaming && !r.source().bounded()) {
           throw new IllegalArgumentException("source " + r.source().name()
-              + " is unbounded; batch mode needs bounded sources (streaming mode comes with a later release)");
+              + " is unbounded; batch mode needs bounded sources: run with RunOptions.streaming()"
+              + " (or RunOptions.defaults(), which picks streaming for unbounded sources)");
         }
         if (r.source().badRecordPolicy() == BadRecordPolicy.DEAD_LETTER) {
           boolean consumed = false;

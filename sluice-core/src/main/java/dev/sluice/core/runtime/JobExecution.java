@@ -112,6 +112,26 @@ final class JobExecution {
     return cancelled;
   }
 
+  private volatile boolean cancelRequested;
+
+  /** Cancels from any thread: running tasks stop at their next record chunk, then {@link #run} throws. */
+  void cancel() {
+    cancelRequested = true;
+    cancelled = true;
+    events.add(() -> {
+      throw new CancellationException("job '" + plan.logical().name() + "' was cancelled");
+    });
+  }
+
+  boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  /** The result of a cancelled run. */
+  JobResult cancelledResult() {
+    return result(JobResult.Status.CANCELLED, startNanos, plan.explain());
+  }
+
   int taskCount(StageSpec stage) {
     return stage.sourceDriven() ? splits.get(stage.id()).size() : stage.parallelism();
   }

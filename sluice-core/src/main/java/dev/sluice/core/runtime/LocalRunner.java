@@ -4,64 +4,77 @@ import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.plan.LogicalPlan;
+import dev.sluice.api.plan.Op;
 import dev.sluice.api.plan.PipelineRunner;
+import dev.sluice.api.plan.Transform;
 import dev.sluice.core.plan.Planner;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
-/** The embedded runner: runs pipelines on a pool of worker threads in this JVM. Found by ServiceLoader. */
+/**
+ * The embedded runner: runs pipelines on a pool of worker threads in this JVM. Found by ServiceLoader.
+ *
+ * <p>Mode selection: {@link RunOptions.Mode#STREAMING} runs on the streaming runtime;
+ * {@link RunOptions.Mode#AUTO} too when any source is unbounded or the pipeline uses a
+ * streaming-only operator ({@link Planner#streamingOnly}), else batch. {@link RunOptions.Mode#BATCH}
+ * rejects unbounded sources; a BATCH pipeline that uses streaming-only operators over bounded input
+ * runs on the streaming runtime as well (there is no batch implementation of those operators), with
+ * the same results.
+ */
 public final class LocalRunner implements PipelineRunner {
   @Override
   public JobResult run(LogicalPlan plan, RunOptions options) {
+    if (streaming(plan, options)) {
+      return new StreamExecution(plan, options, StreamConfig.DEFAULT).start().await();
+    }
     return new JobExecution(plan, options).run();
   }
 
-  // Interim: batch jobs on a thread of their own; the streaming runtime replaces this.
   @Override
   public JobHandle start(LogicalPlan plan, RunOptions options) {
+    if (streaming(plan, options)) {
+      return new StreamExecution(plan, options, StreamConfig.DEFAULT).start();
+    }
+    JobExecution job = new JobExecution(plan, options);
     CompletableFuture<JobResult> future = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        future.complete(run(plan, options));
+        future.complete(job.run());
+      } catch (CancellationException e) {
+        future.complete(job.cancelledResult());
       } catch (Throwable e) {
-        future.completeExceptionally(e);
+        if (job.cancelled() && job.cancelRequested()) {
+          future.complete(job.cancelledResult());
+        } else {
+          future.completeExceptionally(e);
+        }
       }
     }, "sluice-job-" + plan.name());
     t.setDaemon(true);
     t.start();
-    return new JobHandle() {
-      @Override public void cancel() { t.interrupt(); }
-      @Override public JobResult await() {
-        try {
-          return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw e;
-        }
-      }
-      @Override public JobResult await(java.time.Duration timeout) {
-        try {
-          return future.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          return null;
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return null;
-        }
-      }
-      @Override public CompletableFuture<JobResult> result() { return future; }
-      @Override public boolean isDone() { return future.isDone(); }
-    };
+    return new LocalJobHandle(future, job::cancel);
   }
 
   @Override
   public String explain(LogicalPlan plan, RunOptions options) {
-    return Planner.plan(plan, options.effectiveParallelism()).explain();
+    return Planner.plan(plan, options.effectiveParallelism(), streaming(plan, options)).explain();
+  }
+
+  /** Whether {@code plan} runs on the streaming runtime under {@code options}. */
+  public static boolean streaming(LogicalPlan plan, RunOptions options) {
+    boolean unbounded = false;
+    boolean streamingOps = false;
+    for (Transform t : plan.transforms()) {
+      if (t.op() instanceof Op.Read r && !r.source().bounded()) {
+        unbounded = true;
+        if (options.mode() == RunOptions.Mode.BATCH) {
+          throw new IllegalArgumentException("source " + r.source().name()
+              + " is unbounded; batch mode needs bounded sources: run with RunOptions.streaming()"
+              + " (or RunOptions.defaults(), which picks streaming for unbounded sources)");
+        }
+      }
+      streamingOps |= Planner.streamingOnly(t.op());
+    }
+    return options.mode() == RunOptions.Mode.STREAMING || unbounded || streamingOps;
   }
 }

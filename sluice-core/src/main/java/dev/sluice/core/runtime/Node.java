@@ -31,6 +31,9 @@ abstract class Node implements Collector<Object> {
 
   void finish() throws Exception {}
 
+  /** Streaming runtime: input {@code index} has ended (before {@link #finish}, once per input). */
+  void endInput(int index) throws Exception {}
+
   /** Releases memory and files after a failed attempt. Must not throw. */
   void abort() {}
 

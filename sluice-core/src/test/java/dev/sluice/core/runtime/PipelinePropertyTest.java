@@ -31,8 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Random pipelines over random inputs must give the answer of a plain-Java reference evaluation, at
  * parallelism 1, 2 and 4, with a normal and with a tiny memory budget (every stateful operator
- * spills), and with random task failures that retries must hide. Each case prints its seed; rerun a
- * failing one by putting the seed into {@link #cases}.
+ * spills), and with random task failures that retries must hide. The same pipelines also run on the
+ * streaming runtime (without injected failures: streaming has no task retry before checkpoints) and
+ * must give the same answer. Each case prints its seed; rerun a failing one by putting the seed into
+ * {@link #cases}.
  */
 class PipelinePropertyTest {
   private static final int CASES_PER_CONFIG = 12;
@@ -48,21 +50,24 @@ class PipelinePropertyTest {
       for (boolean tiny : new boolean[] {false, true}) {
         for (int i = 0; i < CASES_PER_CONFIG; i++) {
           long seed = base * 1_000_003L + parallelism * 1000L + (tiny ? 500 : 0) + i;
-          out.add(Arguments.of(seed, parallelism, tiny, i % 3 == 0));
+          out.add(Arguments.of(seed, parallelism, tiny, i % 3 == 0, RunOptions.Mode.BATCH));
+          if (i < CASES_PER_CONFIG * 2 / 3) {
+            out.add(Arguments.of(seed, parallelism, tiny, false, RunOptions.Mode.STREAMING));
+          }
         }
       }
     }
     return out.stream();
   }
 
-  @ParameterizedTest(name = "seed={0} parallelism={1} tinyMemory={2} failures={3}")
+  @ParameterizedTest(name = "seed={0} parallelism={1} tinyMemory={2} failures={3} mode={4}")
   @MethodSource("cases")
-  void randomPipelineMatchesReference(long seed, int parallelism, boolean tinyMemory, boolean injectFailures)
-      throws Exception {
+  void randomPipelineMatchesReference(long seed, int parallelism, boolean tinyMemory, boolean injectFailures,
+                                      RunOptions.Mode mode) throws Exception {
     Random rnd = new Random(seed);
     List<Integer> input = randomInts(rnd, rnd.nextInt(3000), 1 + rnd.nextInt(500));
     List<Integer> other = randomInts(rnd, rnd.nextInt(800), 1 + rnd.nextInt(200));
-    String run = "run-" + seed + "-" + parallelism + "-" + tinyMemory;
+    String run = "run-" + seed + "-" + parallelism + "-" + tinyMemory + "-" + mode;
     double failRate = injectFailures ? 0.05 : 0;
 
     Pipeline p = Pipeline.create("property");
@@ -129,11 +134,11 @@ class PipelinePropertyTest {
         ds = ds.map(x -> failOnce(run + "/" + step, x, failRate));
       }
     }
-    String description = "seed " + seed + ": " + shape;
+    String description = "seed " + seed + " (" + mode + ", parallelism " + parallelism + "): " + shape;
     // A final stateful shape, checked against the reference.
     int last = rnd.nextInt(7);
     int k = 1 + rnd.nextInt(50);
-    RunOptions options = RunOptions.batch().withParallelism(parallelism).withTempDir(temp)
+    RunOptions options = RunOptions.defaults().withMode(mode).withParallelism(parallelism).withTempDir(temp)
         .withRetryBackoff(Duration.ZERO).withMaxAttempts(6)
         .withMemoryBudget(tinyMemory ? 1 : 0);
     switch (last) {

@@ -1,0 +1,644 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.JobFailedException;
+import dev.sluice.api.JobHandle;
+import dev.sluice.api.JobResult;
+import dev.sluice.api.RunOptions;
+import dev.sluice.api.plan.LogicalPlan;
+import dev.sluice.api.plan.Op;
+import dev.sluice.api.plan.Transform;
+import dev.sluice.api.sink.Sink;
+import dev.sluice.api.sink.SinkWriter;
+import dev.sluice.api.sink.WriterContext;
+import dev.sluice.api.source.BadRecordPolicy;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceOutput;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.api.source.SplitReader;
+import dev.sluice.core.codec.Serde;
+import dev.sluice.core.plan.ExchangeKind;
+import dev.sluice.core.plan.ExchangeSpec;
+import dev.sluice.core.plan.PhysicalPlan;
+import dev.sluice.core.plan.Planner;
+import dev.sluice.core.plan.StageSpec;
+import dev.sluice.core.stream.channel.Batch;
+import dev.sluice.core.stream.channel.Channel;
+import dev.sluice.core.stream.channel.Control;
+import dev.sluice.core.stream.channel.IdleStrategy;
+import dev.sluice.core.stream.channel.LatencyHistogram;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job on the pipelined streaming runtime: every stage is deployed at once, tasks connected
+ * by bounded {@link Channel}s of record batches and control items (watermarks, idleness, end of
+ * input), driven cooperatively by a fixed pool of worker threads.
+ *
+ * <p>Design note. Threads: {@code parallelism} workers, each owning a fixed set of
+ * {@link StreamTask}s that it calls round-robin ({@code doWork} returns the work done; an
+ * {@link IdleStrategy} spins, yields, then parks with backoff when nothing happened). Blocking I/O
+ * never runs on a worker: blocking source readers ({@link Source#blocking()}) read on their own I/O
+ * thread into a channel consumed by the split's task, and every sink writer writes on its own thread
+ * from a channel. Non-blocking sources are read by their task on the worker, fused with the chain.
+ * Backpressure: a full channel makes its producer keep the batch and stop taking input until it
+ * drains, all the way back to the sources. A coordinator thread waits for all threads, then commits
+ * the sinks (all tasks ended) or aborts them (failure, cancel) and removes the job's temp files.
+ * There is no per-task retry: a failing task fails the job (checkpoints come with issue 4).
+ */
+final class StreamExecution {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamExecution.class);
+
+  final PhysicalPlan plan;
+  final RunOptions options;
+  final StreamConfig config;
+  final JobResources resources;
+  final InstantSource clock;
+  private final int parallelism;
+  private volatile boolean stopped;
+  private volatile boolean cancelled;
+  private final AtomicReference<Failure> failure = new AtomicReference<>();
+  private final List<List<JobExecution.SplitRef>> splits = new ArrayList<>();
+  private final int[] taskCounts;
+  /** [exchange][producer task][consumer task]. */
+  private Channel[][][] exchangeChannels;
+  /** [write transform][task]. */
+  private final Channel[][] sinkChannels;
+  private final List<StreamTask> tasks = new ArrayList<>();
+  private final List<SinkLoop> sinkLoops = new ArrayList<>();
+  private final List<SourceLoop> sourceLoops = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final List<Sink<?>> sinks = new ArrayList<>();
+  private final CompletableFuture<JobResult> future = new CompletableFuture<>();
+  private final String explain;
+  private long startNanos;
+  private volatile long endNanos;
+
+  private record Failure(String where, String position, Throwable error) {}
+
+  StreamExecution(LogicalPlan logical, RunOptions options, StreamConfig config) {
+    this.options = options;
+    this.config = config;
+    this.parallelism = options.effectiveParallelism();
+    this.plan = Planner.plan(logical, parallelism, true);
+    this.explain = plan.explain();
+    this.clock = options.clock();
+    long budget = options.memoryBudgetBytes() > 0
+        ? options.memoryBudgetBytes()
+        : Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * JobExecution.DEFAULT_BUDGET_FRACTION));
+    this.resources = new JobResources(new MemoryBudget(budget), Serde.forPlan(logical), options.tempDir(), logical.name());
+    this.taskCounts = new int[plan.stages().size()];
+    this.sinkChannels = new Channel[logical.transforms().size()][];
+    if (config.operators() == null) {
+      // Fails now, before anything runs, when an operator implementation is not on the class path.
+      for (int id : plan.live()) {
+        dev.sluice.core.stream.StreamOperators.check(plan.transform(id).op(), classLoader());
+      }
+    }
+  }
+
+  dev.sluice.core.stream.StreamOperator createOperator(Op op) {
+    return config.operators() != null
+        ? config.operators().apply(op, classLoader())
+        : dev.sluice.core.stream.StreamOperators.create(op, classLoader());
+  }
+
+  ClassLoader classLoader() {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    return cl != null ? cl : StreamExecution.class.getClassLoader();
+  }
+
+  int taskCount(StageSpec s) {
+    return taskCounts[s.id()];
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  Channel[] channelsInto(ExchangeSpec e, int consumer) {
+    Channel[][] byProducer = exchangeChannels[e.id()];
+    Channel[] out = new Channel[byProducer.length];
+    for (int p = 0; p < byProducer.length; p++) {
+      out[p] = byProducer[p][consumer];
+    }
+    return out;
+  }
+
+  Channel[] channelsFrom(ExchangeSpec e, int producer) {
+    return exchangeChannels[e.id()][producer];
+  }
+
+  Channel sinkChannel(int writeTransform, int task) {
+    return sinkChannels[writeTransform][task];
+  }
+
+  /** All channels of the job, for tests and metrics: exchanges, sink feeds and blocking-source feeds. */
+  List<Channel> channels() {
+    List<Channel> all = new ArrayList<>();
+    for (Channel[][] e : exchangeChannels) {
+      for (Channel[] p : e) {
+        all.addAll(List.of(p));
+      }
+    }
+    for (Channel[] s : sinkChannels) {
+      if (s != null) {
+        all.addAll(List.of(s));
+      }
+    }
+    for (SourceLoop l : sourceLoops) {
+      all.add(l.channel);
+    }
+    return all;
+  }
+
+  /** Starts every thread and returns at once. Fails synchronously when sinks or splits cannot be prepared. */
+  JobHandle start() {
+    startNanos = System.nanoTime();
+    try {
+      openSinks();
+      createSplits();
+      createChannels();
+      createTasks();
+    } catch (IOException e) {
+      abortSinks();
+      resources.close();
+      throw new JobFailedException("job '" + plan.logical().name() + "' failed: " + e.getMessage(), e,
+          result(JobResult.Status.FAILED));
+    } catch (RuntimeException e) {
+      abortSinks();
+      resources.close();
+      throw e;
+    }
+    String job = plan.logical().name().replaceAll("[^A-Za-z0-9._-]", "_");
+    int workers = Math.max(1, Math.min(parallelism, tasks.size()));
+    List<List<StreamTask>> assignment = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      assignment.add(new ArrayList<>());
+    }
+    for (int i = 0; i < tasks.size(); i++) {
+      assignment.get(i % workers).add(tasks.get(i));
+    }
+    for (int w = 0; w < workers; w++) {
+      List<StreamTask> mine = assignment.get(w);
+      threads.add(thread("sluice-stream-worker-" + job + "-" + w, () -> work(mine)));
+    }
+    for (SourceLoop l : sourceLoops) {
+      threads.add(thread("sluice-io-source-" + job + "-" + l.task.index, l));
+    }
+    for (SinkLoop l : sinkLoops) {
+      threads.add(thread("sluice-io-sink-" + job + "-" + l.transformId + "-" + l.index, l));
+    }
+    Thread coordinator = thread("sluice-stream-coordinator-" + job, this::coordinate);
+    for (Thread t : threads) {
+      t.start();
+    }
+    coordinator.start();
+    return new LocalJobHandle(future, this::cancel);
+  }
+
+  private static Thread thread(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  void cancel() {
+    if (!stopped) {
+      cancelled = true;
+      stop();
+    }
+  }
+
+  private void fail(String where, String position, Throwable error) {
+    if (failure.compareAndSet(null, new Failure(where, position, error))) {
+      stop();
+    }
+  }
+
+  /** Every thread checks the flag in its loop; source threads may sit in a blocking read, so they are interrupted. */
+  private void stop() {
+    stopped = true;
+    for (SourceLoop l : sourceLoops) {
+      Thread t = l.thread;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private void openSinks() throws IOException {
+    for (int id : plan.live()) {
+      Transform t = plan.transform(id);
+      if (t.op() instanceof Op.Write w) {
+        StageSpec s = plan.stages().get(plan.stageOf()[id]);
+        w.sink().open(s.parallelism());
+        sinks.add(w.sink());
+      }
+    }
+  }
+
+  private void createSplits() throws IOException {
+    for (StageSpec s : plan.stages()) {
+      List<JobExecution.SplitRef> refs = new ArrayList<>();
+      for (int id : s.sources()) {
+        Source<?> source = ((Op.Read) plan.transform(id).op()).source();
+        for (SourceSplit split : source.splits(s.parallelism())) {
+          refs.add(new JobExecution.SplitRef(id, split));
+        }
+      }
+      splits.add(refs);
+      taskCounts[s.id()] = s.sourceDriven() ? refs.size() : s.parallelism();
+    }
+  }
+
+  private void createChannels() {
+    exchangeChannels = new Channel[plan.exchanges().size()][][];
+    for (ExchangeSpec e : plan.exchanges()) {
+      int producers = taskCounts[e.producerStage()];
+      int consumers = taskCounts[e.consumerStage()];
+      boolean keyed = e.kind() == ExchangeKind.HASH && !e.combined();
+      Channel[][] c = new Channel[producers][consumers];
+      for (int p = 0; p < producers; p++) {
+        for (int q = 0; q < consumers; q++) {
+          c[p][q] = new Channel(config.channelCapacity(), config.batchSize(), keyed);
+        }
+      }
+      exchangeChannels[e.id()] = c;
+    }
+    for (int id : plan.live()) {
+      if (plan.transform(id).op() instanceof Op.Write) {
+        int n = taskCounts[plan.stageOf()[id]];
+        Channel[] c = new Channel[n];
+        for (int i = 0; i < n; i++) {
+          c[i] = new Channel(config.channelCapacity(), config.batchSize(), false);
+        }
+        sinkChannels[id] = c;
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void createTasks() {
+    for (StageSpec s : plan.stages()) {
+      for (int i = 0; i < taskCounts[s.id()]; i++) {
+        JobExecution.SplitRef split = s.sourceDriven() ? splits.get(s.id()).get(i) : null;
+        Channel io = null;
+        Source<Object> source = null;
+        if (split != null) {
+          source = (Source<Object>) ((Op.Read) plan.transform(split.transform()).op()).source();
+          if (source.blocking()) {
+            io = new Channel(config.channelCapacity(), config.batchSize(), false);
+          }
+        }
+        StreamTask task = new StreamTask(this, s, i, split, io);
+        tasks.add(task);
+        if (io != null) {
+          sourceLoops.add(new SourceLoop(task, source, io));
+        }
+        for (int id : s.transforms()) {
+          if (plan.transform(id).op() instanceof Op.Write w) {
+            sinkLoops.add(new SinkLoop(id, i, taskCounts[s.id()], (Sink<Object>) w.sink(), sinkChannels[id][i]));
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  private void work(List<StreamTask> mine) {
+    IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
+    StreamTask[] ts = mine.toArray(new StreamTask[0]);
+    try {
+      while (!stopped) {
+        int work = 0;
+        boolean all = true;
+        for (StreamTask t : ts) {
+          if (t.finished) {
+            continue;
+          }
+          try {
+            work += t.doWork();
+          } catch (Throwable e) {
+            fail("stage " + t.stage.id() + " [" + operators(t.stage) + "], " + t.describeTask(), t.position, e);
+            return;
+          }
+          all &= t.finished;
+        }
+        if (all) {
+          return;
+        }
+        idle.idle(work);
+      }
+    } finally {
+      for (StreamTask t : ts) {
+        t.release(t.finished && failure.get() == null && !cancelled);
+      }
+    }
+  }
+
+  private String operators(StageSpec s) {
+    StringBuilder ops = new StringBuilder();
+    for (int id : s.transforms()) {
+      if (ops.length() > 0) {
+        ops.append(" -> ");
+      }
+      ops.append(plan.transform(id).op().label());
+    }
+    return ops.toString();
+  }
+
+  private void coordinate() {
+    for (Thread t : threads) {
+      boolean done = false;
+      while (!done) {
+        try {
+          t.join();
+          done = true;
+        } catch (InterruptedException e) {
+          cancel();
+        }
+      }
+    }
+    endNanos = System.nanoTime();
+    Failure f = failure.get();
+    try {
+      if (f == null && !cancelled) {
+        try {
+          commitSinks();
+        } catch (IOException | RuntimeException e) {
+          resources.close();
+          future.completeExceptionally(new JobFailedException("job '" + plan.logical().name()
+              + "' failed: committing the output failed: " + e, e, result(JobResult.Status.FAILED)));
+          return;
+        }
+        resources.close();
+        future.complete(result(JobResult.Status.SUCCEEDED));
+        return;
+      }
+      abortSinks();
+      resources.close();
+      if (f != null) {
+        String message = "job '" + plan.logical().name() + "' failed: " + f.where() + ", at " + f.position() + ": "
+            + JobExecution.describe(f.error());
+        future.completeExceptionally(new JobFailedException(message, f.error(), result(JobResult.Status.FAILED)));
+      } else {
+        future.complete(result(JobResult.Status.CANCELLED));
+      }
+    } catch (Throwable t) {
+      future.completeExceptionally(t);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void commitSinks() throws IOException {
+    for (int id : plan.live()) {
+      Transform t = plan.transform(id);
+      if (t.op() instanceof Op.Write w) {
+        List<Object> committables = new ArrayList<>();
+        sinkLoops.sort((a, b) -> Integer.compare(a.index, b.index));
+        for (SinkLoop l : sinkLoops) {
+          if (l.transformId == id && l.committable != null) {
+            committables.add(l.committable);
+          }
+        }
+        ((Sink<Object>) w.sink()).commit(committables);
+      }
+    }
+  }
+
+  private void abortSinks() {
+    for (Sink<?> s : sinks) {
+      try {
+        s.abort();
+      } catch (RuntimeException e) {
+        LOG.warn("aborting sink {} failed: {}", s.name(), e.toString());
+      }
+    }
+  }
+
+  private JobResult result(JobResult.Status status) {
+    int n = plan.logical().transforms().size();
+    long[] in = new long[n];
+    long[] out = new long[n];
+    long[] skipped = new long[n];
+    long[] dead = new long[n];
+    long[] late = new long[n];
+    long events = 0;
+    for (StreamTask t : tasks) {
+      for (Node node : t.nodes) {
+        if (node instanceof AggregateNodes.Combine || node instanceof StreamNodes.ExchangeOut) {
+          continue;
+        }
+        Node counted = node instanceof StreamNodes.BuildFirstJoin b ? b.join : node;
+        in[node.transformId] += counted.in;
+        out[node.transformId] += counted.out;
+        if (node instanceof StreamNodes.Operator op) {
+          late[node.transformId] += op.lateDropped;
+        }
+      }
+      if (t.readNode != null) {
+        events += t.readNode.out;
+      }
+      if (t.split != null) {
+        skipped[t.split.transform()] += t.sourceContext.skipped;
+        dead[t.split.transform()] += t.sourceContext.deadLettered;
+      }
+    }
+    for (SourceLoop l : sourceLoops) {
+      skipped[l.task.split.transform()] += l.context.skipped;
+      dead[l.task.split.transform()] += l.context.deadLettered;
+    }
+    List<JobResult.OperatorMetrics> metrics = new ArrayList<>();
+    for (int id : plan.live()) {
+      Transform t = plan.transform(id);
+      metrics.add(new JobResult.OperatorMetrics(id, t.name(), in[id], out[id], skipped[id], dead[id], late[id]));
+    }
+    LatencyHistogram h = new LatencyHistogram();
+    for (SinkLoop l : sinkLoops) {
+      h.add(l.latency);
+    }
+    long end = endNanos == 0 ? System.nanoTime() : endNanos;
+    Duration d = Duration.ofNanos(end - startNanos);
+    JobResult.StreamStats stats = new JobResult.StreamStats(events, d, h.count(), h.quantileMs(0.5), h.quantileMs(0.99),
+        h.quantileMs(0.999));
+    return new JobResult(plan.logical().name(), status, d, metrics, explain, stats);
+  }
+
+  /** Reads one blocking source split on an I/O thread into the channel its task consumes. */
+  final class SourceLoop implements Runnable {
+    final StreamTask task;
+    final Source<Object> source;
+    final Channel channel;
+    final StreamSourceContext context;
+    final IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
+    volatile Thread thread;
+    private Batch current;
+    private SplitReader<Object> reader;
+
+    SourceLoop(StreamTask task, Source<Object> source, Channel channel) {
+      this.task = task;
+      this.source = source;
+      this.channel = channel;
+      this.context = new StreamSourceContext(StreamExecution.this, source, task.index, null);
+      if (source.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER) {
+        context.deadLetters = r -> add(new StreamNodes.DeadLetterEnvelope((dev.sluice.api.source.DeadLetter) r),
+            Long.MIN_VALUE);
+      }
+    }
+
+    private final SourceOutput<Object> out = new SourceOutput<>() {
+      @Override public void collect(Object record, long timestamp) { add(record, timestamp); }
+
+      @Override public void collect(Object record) { add(record, Long.MIN_VALUE); }
+    };
+
+    private void add(Object record, long ts) {
+      Batch b = current;
+      if (b == null) {
+        b = current = channel.obtain();
+        b.stampNanos = System.nanoTime();
+      }
+      int n = b.size;
+      b.records[n] = record;
+      b.timestamps[n] = ts;
+      b.size = n + 1;
+      if (n + 1 == b.records.length) {
+        current = null;
+        put(b);
+      }
+    }
+
+    private void put(Object item) {
+      while (!channel.offer(item)) {
+        if (stopped) {
+          throw new CancellationException("job is being stopped");
+        }
+        idle.idle(0);
+      }
+      idle.reset();
+    }
+
+    @Override
+    public void run() {
+      thread = Thread.currentThread();
+      String split = task.split.split().id();
+      try {
+        reader = source.reader(task.split.split(), context);
+        context.reader = reader;
+        boolean more = true;
+        while (more && !stopped) {
+          long before = channel.size();
+          more = reader.read(out);
+          Batch b = current;
+          if (b != null && b.size > 0) {
+            current = null;
+            put(b);
+          } else if (more && before == channel.size()) {
+            idle.idle(0);
+          }
+        }
+        if (!stopped) {
+          put(Control.END);
+        }
+      } catch (CancellationException e) {
+        // Stopped while waiting for room.
+      } catch (Throwable t) {
+        if (!stopped) {
+          String position = "split " + split;
+          try {
+            position = reader != null ? reader.position() : "opening split " + split;
+          } catch (RuntimeException ignored) {
+            // Keep the split id.
+          }
+          fail("stage " + task.stage.id() + " [" + operators(task.stage) + "], " + task.describeTask(), position, t);
+        }
+      } finally {
+        if (reader != null) {
+          try {
+            reader.close();
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("closing reader of split {} failed: {}", split, e.toString());
+          }
+        }
+      }
+    }
+  }
+
+  /** Writes one sink task's records on an I/O thread; measures end-to-end latency. */
+  final class SinkLoop implements Runnable {
+    final int transformId;
+    final int index;
+    final int taskCount;
+    final Sink<Object> sink;
+    final Channel channel;
+    final LatencyHistogram latency = new LatencyHistogram();
+    volatile Object committable;
+    long written;
+
+    SinkLoop(int transformId, int index, int taskCount, Sink<Object> sink, Channel channel) {
+      this.transformId = transformId;
+      this.index = index;
+      this.taskCount = taskCount;
+      this.sink = sink;
+      this.channel = channel;
+    }
+
+    @Override
+    public void run() {
+      String name = plan.transform(transformId).name() + " (#" + transformId + ")";
+      IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
+      SinkWriter<Object> writer = null;
+      boolean done = false;
+      try {
+        writer = sink.writer(new WriterContext(index, taskCount, 1));
+        while (!stopped) {
+          Object item = channel.poll();
+          if (item == null) {
+            idle.idle(0);
+            continue;
+          }
+          idle.idle(1);
+          if (item instanceof Batch b) {
+            Object[] records = b.records;
+            for (int i = 0, n = b.size; i < n; i++) {
+              writer.write(records[i]);
+            }
+            if (b.stampNanos != Batch.NO_STAMP) {
+              latency.recordNanos(System.nanoTime() - b.stampNanos, b.size);
+            }
+            written += b.size;
+            channel.recycle(b);
+          } else if (((Control) item).kind() == Control.Kind.END) {
+            committable = writer.prepareCommit();
+            writer.close();
+            done = true;
+            return;
+          }
+        }
+      } catch (Throwable t) {
+        fail("sink " + name + ", partition " + index, "record " + (written + 1) + " written by this writer",
+            t instanceof UserFunctionException ? t : new UserFunctionException(name, t));
+      } finally {
+        if (!done && writer != null) {
+          try {
+            writer.abort();
+            writer.close();
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("aborting writer of {} failed: {}", name, e.toString());
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,706 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.KV;
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.plan.Op;
+import dev.sluice.api.plan.Transform;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceOutput;
+import dev.sluice.api.source.SplitReader;
+import dev.sluice.api.time.WatermarkStrategy;
+import dev.sluice.core.plan.ExchangeKind;
+import dev.sluice.core.plan.ExchangeSpec;
+import dev.sluice.core.plan.PhysicalPlan;
+import dev.sluice.core.plan.StageSpec;
+import dev.sluice.core.stream.StreamOperators;
+import dev.sluice.core.stream.channel.Batch;
+import dev.sluice.core.stream.channel.Channel;
+import dev.sluice.core.stream.channel.Control;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task of the streaming runtime: a stage's fused chain for one source split or one partition,
+ * driven cooperatively by a worker thread through {@link #doWork}.
+ *
+ * <p>Design note. A duty cycle (1) moves output that did not fit into full channels, (2) unless
+ * still backpressured, fires due processing-time timers, reads one chunk from its (non-blocking)
+ * source split and up to {@link #BATCHES_PER_CHANNEL} batches from each input channel, pushing each
+ * record through the chain by plain method calls, (3) recomputes event time over the chain: every
+ * chain vertex's watermark is the minimum over its live inputs (not idle, not ended), stream
+ * operators get {@code processWatermark} when theirs advances and own what they forward, stateful
+ * batch operators hold event time back until they finish, and vertices whose inputs all ended are
+ * finished in topological order, (4) hands partly filled batches over so latency stays low. The task
+ * is done when every vertex has finished and everything, end markers included, is in the channels.
+ *
+ * <p>Used by one worker thread at a time; never blocks.
+ */
+final class StreamTask {
+  private static final int BATCHES_PER_CHANNEL = 8;
+
+  final StreamExecution job;
+  final StageSpec stage;
+  final int index;
+  final JobExecution.SplitRef split;
+  final StreamNodes.Slot slot = new StreamNodes.Slot();
+  /** Every node of the chain, for metrics and cleanup. */
+  final List<Node> nodes = new ArrayList<>();
+  private final List<Vertex> vertexList = new ArrayList<>();
+  private final List<InputChannel> inputList = new ArrayList<>();
+  private final List<StreamNodes.Out> outList = new ArrayList<>();
+  private final List<StreamNodes.Operator> operatorList = new ArrayList<>();
+  private final List<StreamNodes.Timestamps> timestampList = new ArrayList<>();
+  private Vertex[] vertices;
+  private InputChannel[] inputs;
+  private StreamNodes.Out[] outs;
+  private StreamNodes.Operator[] operators;
+  private StreamNodes.Timestamps[] timestamps;
+  private Vertex[] gates;
+  /** Read node fed by this task's split (null for partition tasks). */
+  Node readNode;
+  private Node deadLetterNode;
+  private SplitReader<Object> reader;
+  private final boolean blockingSource;
+  private boolean splitDone;
+  private boolean initialized;
+  boolean finished;
+  private int nextInput;
+  final StreamSourceContext sourceContext;
+  volatile String position = "before the first record";
+
+  StreamTask(StreamExecution job, StageSpec stage, int index, JobExecution.SplitRef split, Channel ioChannel) {
+    this.job = job;
+    this.stage = stage;
+    this.index = index;
+    this.split = split;
+    this.blockingSource = ioChannel != null;
+    this.splitDone = split == null || blockingSource;
+    this.sourceContext = split == null ? null : new StreamSourceContext(job, source(), index, null);
+    build(ioChannel);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Source<Object> source() {
+    return (Source<Object>) ((Op.Read) job.plan.transform(split.transform()).op()).source();
+  }
+
+  // ---------------------------------------------------------------- building the chain
+
+  private void build(Channel ioChannel) {
+    PhysicalPlan plan = job.plan;
+    int n = plan.logical().transforms().size();
+    Node[] byId = new Node[n];
+    Vertex[] vertexOf = new Vertex[n];
+    for (int id : stage.transforms()) {
+      byId[id] = create(plan.transform(id));
+    }
+    if (split != null) {
+      readNode = byId[split.transform()];
+      for (int id : stage.transforms()) {
+        Transform t = plan.transform(id);
+        if (t.op() instanceof Op.DeadLetters && t.inputs().get(0) == split.transform()) {
+          deadLetterNode = byId[id];
+        }
+      }
+      sourceContext.deadLetters = deadLetterNode;
+    }
+    for (int id : stage.transforms()) {
+      Transform t = plan.transform(id);
+      Node node = byId[id];
+      nodes.add(node);
+      Vertex v = new Vertex(node, Math.max(1, t.inputs().size()));
+      vertexOf[id] = v;
+      vertexList.add(v);
+      v.holds = node instanceof AggregateNodes.Final || node instanceof StreamNodes.BuildFirstJoin
+          || node instanceof SortNode;
+      if (t.op() instanceof Op.Read) {
+        if (split != null && split.transform() == id) {
+          if (ioChannel != null) {
+            Collector<Object> target = deadLetterNode != null
+                ? new StreamNodes.DeadLetterSplitter(node, deadLetterNode) : node;
+            InputChannel in = new InputChannel(ioChannel, target, Mode.PLAIN, "split " + split.split().id());
+            inputList.add(in);
+            v.chans[0].add(in);
+          } else {
+            v.splitFed = true;
+          }
+        }
+      } else {
+        for (int k = 0; k < t.inputs().size(); k++) {
+          ExchangeSpec e = exchangeInto(plan, t.inputs().get(k), id, k);
+          if (e == null) {
+            v.up[k].add(vertexOf[t.inputs().get(k)]);
+            continue;
+          }
+          Mode mode = e.kind() == ExchangeKind.HASH && !e.combined()
+              ? (node instanceof StreamNodes.Operator ? Mode.KEY_SLOT : Mode.KEY_WRAP) : Mode.PLAIN;
+          Channel[] from = job.channelsInto(e, index);
+          for (int p = 0; p < from.length; p++) {
+            InputChannel in = new InputChannel(from[p], node.input(k), mode,
+                "partition " + index + " of exchange " + e.id() + " (from task " + p + ")");
+            in.gateSide = t.op() instanceof Op.Enrich && k == 1;
+            inputList.add(in);
+            v.chans[k].add(in);
+          }
+        }
+      }
+      if (node instanceof StreamNodes.Operator op) {
+        operatorList.add(op);
+        if (t.op() instanceof Op.Enrich) {
+          v.gate = true;
+        }
+      } else if (node instanceof StreamNodes.Timestamps ts) {
+        timestampList.add(ts);
+      }
+      for (ExchangeSpec e : plan.exchangesFrom(id)) {
+        Channel[] to = job.channelsFrom(e, index);
+        StreamNodes.ChannelWriter[] writers = new StreamNodes.ChannelWriter[to.length];
+        for (int c = 0; c < to.length; c++) {
+          writers[c] = new StreamNodes.ChannelWriter(to[c]);
+        }
+        StreamNodes.ExchangeOut out = new StreamNodes.ExchangeOut(e, writers, slot, index);
+        Vertex feeding = v;
+        if (e.combined()) {
+          Node combine = new AggregateNodes.Combine(e.to(), plan.transform(e.to()).name(), e.key(), e.combiner(),
+              job.resources);
+          combine.down = out;
+          nodes.add(combine);
+          Vertex cv = new Vertex(combine, 1);
+          cv.holds = true;
+          cv.up[0].add(v);
+          vertexList.add(cv);
+          feeding = cv;
+        }
+        nodes.add(out);
+        outList.add(out);
+        Vertex ov = new Vertex(out, 1);
+        ov.up[0].add(feeding);
+        vertexList.add(ov);
+      }
+      if (node instanceof StreamNodes.SinkFeed feed) {
+        outList.add(feed);
+      }
+    }
+    // Wire the chain: forward edges, side outputs, exchanges.
+    for (int id : stage.transforms()) {
+      List<Collector<Object>> targets = new ArrayList<>();
+      Map<String, List<Collector<Object>>> sides = new LinkedHashMap<>();
+      for (int c : stage.transforms()) {
+        Transform consumer = plan.transform(c);
+        if (consumer.op() instanceof Op.DeadLetters) {
+          continue;
+        }
+        List<Integer> ins = consumer.inputs();
+        for (int k = 0; k < ins.size(); k++) {
+          if (ins.get(k) == id && exchangeInto(plan, id, c, k) == null) {
+            if (consumer.op() instanceof Op.SideOutput so) {
+              sides.computeIfAbsent(so.tag(), x -> new ArrayList<>()).add(byId[c].input(k));
+            } else {
+              targets.add(byId[c].input(k));
+            }
+          }
+        }
+      }
+      for (Node node : nodes) {
+        if (node instanceof StreamNodes.ExchangeOut out && out.transformId == id) {
+          targets.add(findCombineFor(out));
+        }
+      }
+      Collector<Object> down = fanOut(targets);
+      Node node = byId[id];
+      node.down = down;
+      if (node instanceof StreamNodes.BuildFirstJoin b) {
+        b.join.down = down;
+      }
+      if (node instanceof StreamNodes.Operator op && !sides.isEmpty()) {
+        Map<String, Collector<Object>> m = new HashMap<>();
+        sides.forEach((tag, list) -> m.put(tag, fanOut(list)));
+        op.sides = m;
+      }
+    }
+    vertices = vertexList.toArray(new Vertex[0]);
+    inputs = inputList.toArray(new InputChannel[0]);
+    outs = outList.toArray(new StreamNodes.Out[0]);
+    operators = operatorList.toArray(new StreamNodes.Operator[0]);
+    timestamps = timestampList.toArray(new StreamNodes.Timestamps[0]);
+    List<Vertex> g = new ArrayList<>();
+    for (Vertex v : vertices) {
+      if (v.gate) {
+        g.add(v);
+      }
+    }
+    gates = g.toArray(new Vertex[0]);
+    for (Vertex v : vertices) {
+      v.freeze();
+    }
+  }
+
+  /** The collector in front of an exchange: the map-side combine if there is one, else the exchange itself. */
+  private Collector<Object> findCombineFor(StreamNodes.ExchangeOut out) {
+    for (Node node : nodes) {
+      if (node instanceof AggregateNodes.Combine && node.down == out) {
+        return node;
+      }
+    }
+    return out;
+  }
+
+  private Collector<Object> fanOut(List<Collector<Object>> targets) {
+    if (targets.isEmpty()) {
+      return r -> {};
+    }
+    if (targets.size() == 1) {
+      return targets.get(0);
+    }
+    @SuppressWarnings("unchecked")
+    Collector<Object>[] a = targets.toArray(new Collector[0]);
+    return new StreamNodes.FanOut(a, slot);
+  }
+
+  private static ExchangeSpec exchangeInto(PhysicalPlan plan, int from, int to, int input) {
+    for (ExchangeSpec e : plan.exchanges()) {
+      if (e.from() == from && e.to() == to && e.toInput() == input) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Node create(Transform t) {
+    Op op = t.op();
+    int id = t.id();
+    String name = t.name();
+    if (op instanceof Op.Map m) {
+      return new StatelessNodes.Map(id, name, m.fn());
+    } else if (op instanceof Op.Filter f) {
+      return new StatelessNodes.Filter(id, name, f.fn());
+    } else if (op instanceof Op.FlatMap f) {
+      return new StatelessNodes.FlatMap(id, name, f.fn());
+    } else if (op instanceof Op.Aggregate a) {
+      boolean combined = false;
+      for (ExchangeSpec e : job.plan.exchanges()) {
+        combined |= e.to() == id && e.combined();
+      }
+      return new AggregateNodes.Final(id, name, a.aggregation(), combined, job.resources);
+    } else if (op instanceof Op.Join j) {
+      return new StreamNodes.BuildFirstJoin(new JoinNode(id, name, j.type(), job.resources));
+    } else if (op instanceof Op.Sort s) {
+      return new SortNode(id, name, (Comparator<Object>) s.comparator(), job.resources);
+    } else if (op instanceof Op.Write) {
+      return new StreamNodes.SinkFeed(id, name, new StreamNodes.ChannelWriter(job.sinkChannel(id, index)), slot);
+    } else if (op instanceof Op.Timestamps ts) {
+      WatermarkStrategy<Object> ws = (WatermarkStrategy<Object>) ts.watermarks();
+      long idle = ws.idleTimeout() == null ? 0 : Math.max(1, ws.idleTimeout().toMillis());
+      return new StreamNodes.Timestamps(id, name, ts.assigner(), ws.generator().create(), idle, slot);
+    } else if (StreamOperators.isStreamOperator(op)) {
+      int n = t.inputs().size();
+      boolean[] keyed = new boolean[n];
+      for (int k = 0; k < n; k++) {
+        ExchangeSpec e = exchangeInto(job.plan, t.inputs().get(k), id, k);
+        keyed[k] = e != null && e.kind() == ExchangeKind.HASH && !e.combined();
+      }
+      return new StreamNodes.Operator(id, name, job.createOperator(op), keyed, slot, index,
+          job.taskCount(stage), job.clock);
+    }
+    return new StatelessNodes.Pass(id, name);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** One duty cycle; returns the work done (0 = nothing to do now). */
+  int doWork() throws Exception {
+    if (!initialized) {
+      init();
+    }
+    int work = 0;
+    for (StreamNodes.Out o : outs) {
+      work += o.drain();
+    }
+    long now = job.clock.millis();
+    if (!blocked()) {
+      slot.stamp = Batch.NO_STAMP;
+      for (StreamNodes.Operator op : operators) {
+        op.fireTimers(now);
+      }
+      boolean gated = gated();
+      if (!splitDone && !gated) {
+        work += readSource();
+      }
+      work += pollInputs(gated);
+    }
+    for (StreamNodes.Timestamps t : timestamps) {
+      t.tick(now);
+    }
+    advance();
+    for (StreamNodes.Out o : outs) {
+      o.flushPartial();
+    }
+    if (vertices.length == 0 || vertices[vertices.length - 1].ended && allEnded()) {
+      boolean drained = true;
+      for (StreamNodes.Out o : outs) {
+        drained &= o.drained();
+      }
+      if (drained) {
+        finished = true;
+        position = "end of input";
+        work++;
+      }
+    }
+    return work;
+  }
+
+  private boolean allEnded() {
+    for (Vertex v : vertices) {
+      if (!v.ended) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void init() throws Exception {
+    initialized = true;
+    for (StreamNodes.Operator op : operators) {
+      op.open();
+    }
+    if (split != null && !blockingSource) {
+      position = "opening split " + split.split().id();
+      reader = source().reader(split.split(), sourceContext);
+      sourceContext.reader = reader;
+      position = "split " + split.split().id() + ", before the first record";
+    }
+  }
+
+  private boolean blocked() {
+    for (StreamNodes.Out o : outs) {
+      if (o.blocked()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean gated() {
+    for (Vertex g : gates) {
+      if (!g.inEnded[1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int readSource() throws Exception {
+    long before = readNode.out;
+    slot.stamp = System.nanoTime();
+    boolean more;
+    try {
+      more = reader.read(sourceOutput);
+    } catch (Throwable t) {
+      position = safePosition();
+      throw t;
+    }
+    slot.stamp = Batch.NO_STAMP;
+    if (!more) {
+      splitDone = true;
+      position = safePosition();
+      return 1 + (int) (readNode.out - before);
+    }
+    return (int) (readNode.out - before);
+  }
+
+  private String safePosition() {
+    try {
+      return reader.position();
+    } catch (RuntimeException e) {
+      return position;
+    }
+  }
+
+  /** What a non-blocking reader emits into: records with or without their own event time. */
+  private final SourceOutput<Object> sourceOutput = new SourceOutput<>() {
+    @Override
+    public void collect(Object record, long timestamp) {
+      slot.ts = timestamp;
+      readNode.collect(record);
+    }
+
+    @Override
+    public void collect(Object record) {
+      slot.ts = Long.MIN_VALUE;
+      readNode.collect(record);
+    }
+  };
+
+  private int pollInputs(boolean gated) {
+    int work = 0;
+    InputChannel[] ins = inputs;
+    int n = ins.length;
+    if (n == 0) {
+      return 0;
+    }
+    int start = nextInput;
+    nextInput = start + 1 >= n ? 0 : start + 1;
+    for (int j = 0; j < n; j++) {
+      int ci = start + j;
+      InputChannel c = ins[ci >= n ? ci - n : ci];
+      if (c.ended || (gated && !c.gateSide)) {
+        continue;
+      }
+      for (int b = 0; b < BATCHES_PER_CHANNEL; b++) {
+        Object item = c.channel.poll();
+        if (item == null) {
+          break;
+        }
+        work++;
+        if (item instanceof Batch batch) {
+          process(c, batch);
+          c.channel.recycle(batch);
+        } else {
+          control(c, (Control) item);
+          if (c.ended) {
+            break;
+          }
+        }
+        if (blocked()) {
+          return work;
+        }
+      }
+    }
+    return work;
+  }
+
+  private void process(InputChannel c, Batch batch) {
+    c.idle = false;
+    StreamNodes.Slot s = slot;
+    s.stamp = batch.stampNanos;
+    Object[] records = batch.records;
+    long[] ts = batch.timestamps;
+    Object[] keys = batch.keys;
+    Collector<Object> target = c.target;
+    int n = batch.size;
+    int i = 0;
+    try {
+      switch (c.mode) {
+        case PLAIN -> {
+          for (; i < n; i++) {
+            s.ts = ts[i];
+            target.collect(records[i]);
+          }
+        }
+        case KEY_SLOT -> {
+          for (; i < n; i++) {
+            s.ts = ts[i];
+            s.key = keys[i];
+            target.collect(records[i]);
+          }
+          s.key = null;
+        }
+        case KEY_WRAP -> {
+          for (; i < n; i++) {
+            s.ts = ts[i];
+            target.collect(new KV<>(keys[i], records[i]));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      position = "record " + (c.consumed + i + 1) + " of " + c.name + " ("
+          + JobExecution.abbreviate(String.valueOf(records[i])) + ")";
+      throw e;
+    }
+    c.consumed += n;
+    s.stamp = Batch.NO_STAMP;
+  }
+
+  private static void control(InputChannel c, Control ctl) {
+    switch (ctl.kind()) {
+      case WATERMARK -> {
+        c.idle = false;
+        if (ctl.watermark() > c.wm) {
+          c.wm = ctl.watermark();
+        }
+      }
+      case IDLE -> c.idle = true;
+      case END -> {
+        c.ended = true;
+        c.wm = Long.MAX_VALUE;
+      }
+    }
+  }
+
+  /** Event time and end of input over the chain, in topological order. */
+  private void advance() throws Exception {
+    slot.stamp = Batch.NO_STAMP;
+    for (Vertex v : vertices) {
+      if (v.ended) {
+        continue;
+      }
+      boolean allEnded = true;
+      boolean active = false;
+      long min = Long.MAX_VALUE;
+      for (int k = 0; k < v.inputs; k++) {
+        boolean endedK = true;
+        for (Vertex u : v.upArr[k]) {
+          if (!u.ended) {
+            endedK = false;
+            if (!u.idle) {
+              active = true;
+              if (u.wm < min) {
+                min = u.wm;
+              }
+            }
+          }
+        }
+        for (InputChannel c : v.chanArr[k]) {
+          if (!c.ended) {
+            endedK = false;
+            if (!c.idle) {
+              active = true;
+              if (c.wm < min) {
+                min = c.wm;
+              }
+            }
+          }
+        }
+        if (k == 0 && v.splitFed && !splitDone) {
+          endedK = false;
+          active = true;
+          min = Long.MIN_VALUE;
+        }
+        if (endedK && !v.inEnded[k]) {
+          v.inEnded[k] = true;
+          position = "end of input " + k + " of " + v.node.name;
+          v.node.endInput(k);
+        }
+        allEnded &= endedK;
+      }
+      Node node = v.node;
+      if (allEnded) {
+        position = "end of input (finishing " + node.name + ")";
+        if (node instanceof StreamNodes.Out o) {
+          o.watermark(Long.MAX_VALUE, false);
+        }
+        node.finish();
+        v.ended = true;
+        v.wm = Long.MAX_VALUE;
+        v.idle = false;
+        continue;
+      }
+      if (node instanceof StreamNodes.Timestamps t) {
+        v.wm = t.watermark;
+        v.idle = t.idle;
+      } else if (node instanceof StreamNodes.Operator op) {
+        if (active && min > op.deliveredWatermark) {
+          position = "watermark " + min + " at " + op.name();
+          op.watermark(min);
+        }
+        v.wm = op.emittedWatermark;
+        v.idle = !active;
+      } else if (v.holds) {
+        v.wm = Long.MIN_VALUE;
+        v.idle = false;
+      } else if (active) {
+        v.wm = min;
+        v.idle = false;
+      } else {
+        v.idle = true;
+      }
+      if (node instanceof StreamNodes.Out o) {
+        o.watermark(v.wm, v.idle);
+      }
+    }
+  }
+
+  /** Releases everything; on the worker thread after the task finished, failed or was cancelled. */
+  void release(boolean success) {
+    for (Node n : nodes) {
+      try {
+        if (success) {
+          n.close();
+        } else {
+          n.abort();
+        }
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(StreamTask.class).warn("releasing {} failed: {}", n.name, e.toString());
+      }
+    }
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(StreamTask.class).warn("closing reader failed: {}", e.toString());
+      }
+    }
+  }
+
+  String describeTask() {
+    return split != null ? "split " + split.split().id() + " (task " + index + ")" : "partition " + index;
+  }
+
+  // ---------------------------------------------------------------- graph
+
+  enum Mode { PLAIN, KEY_SLOT, KEY_WRAP }
+
+  /** The consumer end of one channel, with that channel's event-time status. */
+  static final class InputChannel {
+    final Channel channel;
+    final Collector<Object> target;
+    final Mode mode;
+    final String name;
+    boolean gateSide;
+    long wm = Long.MIN_VALUE;
+    boolean idle;
+    boolean ended;
+    long consumed;
+
+    InputChannel(Channel channel, Collector<Object> target, Mode mode, String name) {
+      this.channel = channel;
+      this.target = target;
+      this.mode = mode;
+      this.name = name;
+    }
+  }
+
+  /** A node of the chain with its feeders per input and its output event time. */
+  static final class Vertex {
+    final Node node;
+    final int inputs;
+    final List<Vertex>[] up;
+    final List<InputChannel>[] chans;
+    Vertex[][] upArr;
+    InputChannel[][] chanArr;
+    final boolean[] inEnded;
+    boolean splitFed;
+    boolean holds;
+    boolean gate;
+    boolean ended;
+    boolean idle;
+    long wm = Long.MIN_VALUE;
+
+    @SuppressWarnings("unchecked")
+    Vertex(Node node, int inputs) {
+      this.node = node;
+      this.inputs = inputs;
+      up = new List[inputs];
+      chans = new List[inputs];
+      for (int k = 0; k < inputs; k++) {
+        up[k] = new ArrayList<>();
+        chans[k] = new ArrayList<>();
+      }
+      inEnded = new boolean[inputs];
+    }
+
+    void freeze() {
+      upArr = new Vertex[inputs][];
+      chanArr = new InputChannel[inputs][];
+      for (int k = 0; k < inputs; k++) {
+        upArr[k] = up[k].toArray(new Vertex[0]);
+        chanArr[k] = chans[k].toArray(new InputChannel[0]);
+      }
+    }
+  }
+}

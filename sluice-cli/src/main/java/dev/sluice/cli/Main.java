@@ -412,9 +412,7 @@ public final class Main implements Runnable {
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         JobResult r = handle.await();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long n = Nexmark.eventsRead(built, r);
-        err.println(Nexmark.summary(n, seconds, "n/a"));
+        err.println(Nexmark.summary(built, r, (System.nanoTime() - t0) / 1e9));
         err.flush();
         return r.status() == JobResult.Status.FAILED ? JOB_FAILED : OK;
       } finally {

@@ -257,10 +257,14 @@ public final class Queries {
 
     @Override
     public void onTimer(long timestamp, TimerContext<Long> ctx, Collector<R> out) throws Exception {
+      // everything up to the watermark is complete (no more winners ending there can come): apply it
+      // all now, so that the timers behind it find nothing to do (at the end of input the watermark
+      // jumps to the end of time and every timer fires in turn)
+      long upTo = Math.max(timestamp, ctx.timers().currentWatermark());
       List<WinningBid> due = new ArrayList<>();
       List<WinningBid> later = new ArrayList<>();
       for (WinningBid w : pending.get()) {
-        (w.auction().expires() <= timestamp ? due : later).add(w);
+        (w.auction().expires() <= upTo ? due : later).add(w);
       }
       if (due.isEmpty()) {
         return;

@@ -222,7 +222,19 @@ public final class Queries {
     public void onTimer(long timestamp, TimerContext<Long> ctx, Collector<WinningBid> out) {
       Auction a = auction.value();
       if (a == null) {
-        early.clear();
+        // bids up to the watermark can no longer meet their auction; later ones still can
+        long wm = Math.max(timestamp, ctx.timers().currentWatermark());
+        List<Bid> keep = new ArrayList<>();
+        for (Bid b : early.get()) {
+          if (b.dateTime() > wm) {
+            keep.add(b);
+          }
+        }
+        if (keep.isEmpty()) {
+          early.clear();
+        } else {
+          early.update(keep);
+        }
       } else if (timestamp >= a.expires()) {
         Bid b = best.value();
         if (b != null) {

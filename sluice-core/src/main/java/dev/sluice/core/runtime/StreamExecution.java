@@ -508,7 +508,21 @@ final class StreamExecution {
       @Override public void collect(Object record, long timestamp) { add(record, timestamp); }
 
       @Override public void collect(Object record) { add(record, Long.MIN_VALUE); }
+
+      @Override
+      public void emitWatermark(long watermark) {
+        if (watermark > sourceWatermark) {
+          sourceWatermark = watermark;
+          Batch b = current;
+          if (b != null && b.size > 0) {
+            current = null;
+            put(b);
+          }
+          put(Control.watermark(watermark));
+        }
+      }
     };
+    private long sourceWatermark = Long.MIN_VALUE;
 
     private void add(Object record, long ts) {
       Batch b = current;

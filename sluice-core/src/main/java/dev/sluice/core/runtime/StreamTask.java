@@ -66,6 +66,8 @@ final class StreamTask {
   private SplitReader<Object> reader;
   private final boolean blockingSource;
   private boolean splitDone;
+  /** The watermark a non-blocking reader declared with {@link SourceOutput#emitWatermark}. */
+  private long splitWatermark = Long.MIN_VALUE;
   private boolean initialized;
   boolean finished;
   private int nextInput;
@@ -434,6 +436,13 @@ final class StreamTask {
       slot.ts = Long.MIN_VALUE;
       readNode.collect(record);
     }
+
+    @Override
+    public void emitWatermark(long watermark) {
+      if (watermark > splitWatermark) {
+        splitWatermark = watermark;
+      }
+    }
   };
 
   private int pollInputs(boolean gated) {
@@ -569,7 +578,7 @@ final class StreamTask {
         if (k == 0 && v.splitFed && !splitDone) {
           endedK = false;
           active = true;
-          min = Long.MIN_VALUE;
+          min = splitWatermark;
         }
         if (endedK && !v.inEnded[k]) {
           v.inEnded[k] = true;

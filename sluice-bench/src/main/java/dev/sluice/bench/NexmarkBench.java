@@ -98,7 +98,7 @@ public final class NexmarkBench {
     GeneratorConfig config = new GeneratorConfig(42, events, base, rate, 1000, 100, 2, 4, 4, 200, 500, 100);
     EventCounter counter = new EventCounter();
     Pipeline p = Pipeline.create("nexmark-latency-" + query);
-    Dataset<Event> in = Nexmark.generated(p.read(NexmarkSource.realTime(config, counter)));
+    Dataset<Event> in = p.read(NexmarkSource.realTime(config, counter));
     Dataset<?> out = Queries.build(query, in, Queries.Params.defaults());
     LatencyProbe.SAMPLES.clear();
     out.process(new LatencyProbe()).write(new DiscardingSink<>(null));

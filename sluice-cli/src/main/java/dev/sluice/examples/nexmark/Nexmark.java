@@ -61,15 +61,6 @@ public final class Nexmark {
     }
   }
 
-  /**
-   * The generator's events with per-split watermarks {@code last timestamp - 1} (each split's
-   * timestamps never decrease). The source declares the same watermarks itself; the strategy makes
-   * them explicit for runtimes that do not take watermarks from sources.
-   */
-  public static Dataset<Event> generated(Dataset<Event> read) {
-    return read.withWatermarks(WatermarkStrategy.monotonous());
-  }
-
   /** A built pipeline and the counters its source and sink add to. */
   public record Built(Pipeline pipeline, EventCounter events, EventCounter results) {}
 
@@ -84,7 +75,7 @@ public final class Nexmark {
       in = p.read(EventJson.source(job.eventsFile(), job.badRecords()))
           .withTimestamps(Event::timestamp, WatermarkStrategy.boundedOutOfOrderness(job.outOfOrderness()));
     } else {
-      in = generated(p.read(new NexmarkSource(job.generator(), job.rate(), events)));
+      in = p.read(new NexmarkSource(job.generator(), job.rate(), events));
     }
     Dataset<?> out = Queries.build(job.query(), in, job.params());
     Sink sink;

@@ -78,7 +78,7 @@ class QueriesTest {
   @SuppressWarnings("unchecked")
   static <T> List<T> run(String query) {
     Pipeline p = Pipeline.create("nexmark-test-" + query);
-    Dataset<Event> in = Nexmark.generated(p.read(new NexmarkSource(CONFIG, 0)));
+    Dataset<Event> in = p.read(new NexmarkSource(CONFIG, 0));
     return (List<T>) Queries.build(query, in, PARAMS).collect(RunOptions.streaming().withParallelism(2));
   }
 

@@ -289,4 +289,9 @@ final class GenericWindows extends WindowOperator.WindowEngine {
   void clear() {
     keys.clear();
   }
+
+  @Override
+  int keyCount() {
+    return keys.size();
+  }
 }

@@ -391,4 +391,9 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   void clear() {
     keys.clear();
   }
+
+  @Override
+  int keyCount() {
+    return keys.size();
+  }
 }

@@ -92,6 +92,11 @@ public final class WindowOperator implements StreamOperator {
     return engine instanceof PaneWindows ? "panes" : "generic";
   }
 
+  /** Keys holding window state (memory stays bounded: keys go when their last window expires). */
+  int keyCount() {
+    return engine.keyCount();
+  }
+
   @Override
   public void open(OperatorContext context) {
     this.ctx = context;
@@ -280,5 +285,7 @@ public final class WindowOperator implements StreamOperator {
     abstract void fireEarly(Object key, KeyState st) throws Exception;
 
     abstract void clear();
+
+    abstract int keyCount();
   }
 }

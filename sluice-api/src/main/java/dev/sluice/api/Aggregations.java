@@ -32,10 +32,29 @@ public final class Aggregations {
     R export(A acc) throws Exception;
   }
 
+  /** Removes {@code b}'s contribution from {@code a}: the inverse of combine ({@link Aggregation#deduct}). */
+  @FunctionalInterface
+  public interface Deduct<A> extends Serializable {
+    A deduct(A a, A b) throws Exception;
+  }
+
   /** An aggregation from its four functions; {@code combine} may be null (no map-side combine). */
   public static <T, A, R> Aggregation<T, A, R> of(
       String name, Create<A> create, Accumulate<A, T> accumulate, Combine<A> combine, Export<A, R> export) {
+    return of(name, create, accumulate, combine, null, export);
+  }
+
+  /**
+   * An aggregation that can also {@code deduct} (may be null), so sliding windows slide a running
+   * result instead of recombining their panes. Deduct must be exact: {@code deduct(combine(a, b), b)}
+   * equals {@code a} (true for counts and integer sums, not for floating-point sums, min or max).
+   */
+  public static <T, A, R> Aggregation<T, A, R> of(String name, Create<A> create, Accumulate<A, T> accumulate,
+      Combine<A> combine, Deduct<A> deduct, Export<A, R> export) {
     Objects.requireNonNull(create, "create");
+    if (deduct != null && combine == null) {
+      throw new IllegalArgumentException("aggregation '" + name + "' has deduct but no combine function");
+    }
     Objects.requireNonNull(accumulate, "accumulate");
     Objects.requireNonNull(export, "export");
     return new Aggregation<>() {
@@ -48,21 +67,31 @@ public final class Aggregations {
         return combine.combine(a, b);
       }
       @Override public R export(A acc) throws Exception { return export.export(acc); }
+      @Override public A deduct(A a, A b) throws Exception {
+        if (deduct == null) {
+          throw new UnsupportedOperationException("aggregation '" + name + "' cannot deduct");
+        }
+        return deduct.deduct(a, b);
+      }
+      @Override public boolean canDeduct() { return deduct != null; }
       @Override public boolean canCombine() { return combine != null; }
       @Override public String name() { return name; }
     };
   }
 
+  /** Counts records; can deduct (exact), so sliding-window counts slide in O(1) per pane. */
   public static <T> Aggregation<T, long[], Long> count() {
     return of("count", () -> new long[1], (a, v) -> { a[0]++; return a; },
-        (a, b) -> { a[0] += b[0]; return a; }, a -> a[0]);
+        (a, b) -> { a[0] += b[0]; return a; }, (a, b) -> { a[0] -= b[0]; return a; }, a -> a[0]);
   }
 
+  /** Sums longs (wrapping on overflow, so deduct stays exact). */
   public static <T> Aggregation<T, long[], Long> sumLong(ToLongFunction<? super T> fn) {
     return of("sum", () -> new long[1], (a, v) -> { a[0] += fn.applyAsLong(v); return a; },
-        (a, b) -> { a[0] += b[0]; return a; }, a -> a[0]);
+        (a, b) -> { a[0] += b[0]; return a; }, (a, b) -> { a[0] -= b[0]; return a; }, a -> a[0]);
   }
 
+  /** Sums doubles. Cannot deduct: floating-point subtraction does not undo addition exactly. */
   public static <T> Aggregation<T, double[], Double> sumDouble(ToDoubleFunction<? super T> fn) {
     return of("sum", () -> new double[1], (a, v) -> { a[0] += fn.applyAsDouble(v); return a; },
         (a, b) -> { a[0] += b[0]; return a; }, a -> a[0]);

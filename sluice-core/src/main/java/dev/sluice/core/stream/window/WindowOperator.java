@@ -1,0 +1,291 @@
+package dev.sluice.core.stream.window;
+
+import dev.sluice.api.Aggregation;
+import dev.sluice.api.plan.Op;
+import dev.sluice.api.time.TimeDomain;
+import dev.sluice.api.window.Trigger;
+import dev.sluice.api.window.Window;
+import dev.sluice.api.window.WindowFunction;
+import dev.sluice.api.window.WindowSpec;
+import dev.sluice.api.window.Windowed;
+import dev.sluice.core.stream.OperatorContext;
+import dev.sluice.core.stream.Output;
+import dev.sluice.core.stream.StreamOperator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keyed windows ({@link Op.Window}): tumbling, sliding, session and global windows over event or
+ * processing time, with allowed lateness, a late side output, count and early-firing triggers.
+ *
+ * <p>Design note. The operator owns time (the watermark, or the processing-time clock), the timer
+ * queue, early-firing bookkeeping, lateness routing and emission; per-key window state lives in
+ * one of two engines:
+ * <ul>
+ *   <li>{@link PaneWindows} (tumbling and sliding windows, no count trigger): each key keeps one
+ *       accumulator (or element list) per pane, a slice of {@code gcd(size, slide)} ms. An element
+ *       touches exactly one pane; a window's result is its panes combined at firing time, or, when
+ *       the aggregation can deduct, a running accumulator slid by combining the entering panes and
+ *       deducting the leaving ones.</li>
+ *   <li>{@link GenericWindows} (sessions, global windows, count triggers, and sliding windows whose
+ *       aggregation cannot combine): each key keeps a small sorted list of windows with their
+ *       accumulator or elements; sessions merge there.</li>
+ * </ul>
+ * Timers: a {@code TreeMap} from time to the keys that need attention then; each key remembers
+ * its earliest registration ({@link KeyState#nextTimer}), so a key is registered once per firing,
+ * not per element, and stale registrations are skipped. "Time" is a threshold on the watermark: a
+ * key registered at {@code t} is processed once the watermark is at least {@code t}. In processing
+ * time the threshold is the clock minus one (a window fires when the clock reaches its end).
+ *
+ * <p>Not thread-safe: driven by one thread at a time, as every {@link StreamOperator}.
+ */
+public final class WindowOperator implements StreamOperator {
+  final WindowSpec spec;
+  final Trigger trigger;
+  final boolean processingTime;
+  /** Allowed lateness in ms; 0 in processing time, where nothing is ever late. */
+  final long lateness;
+  final String lateTag;
+  final Aggregation<Object, Object, Object> agg;
+  final WindowFunction<Object, Object, Object> fn;
+  final long countEvery;
+  final long earlyEvery;
+  private final WindowEngine engine;
+
+  OperatorContext ctx;
+  Output out;
+  /** Windows with {@code maxTimestamp <= wm} have fired: the watermark, or processing time - 1. */
+  long wm = Long.MIN_VALUE;
+  private long lastEmittedWatermark = Long.MIN_VALUE;
+  private final TreeMap<Long, ArrayList<Object>> timers = new TreeMap<>();
+  private ArrayList<Object> dirtyKeys = new ArrayList<>();
+  private ArrayList<Object> spareDirtyKeys = new ArrayList<>();
+  private long earlyDue = Long.MAX_VALUE;
+
+  /** The constructor the streaming runtime calls. */
+  public WindowOperator(Op.Window op) {
+    this(op, true);
+  }
+
+  /** {@code panes = false} forces the generic engine (tests compare the two). */
+  @SuppressWarnings("unchecked")
+  WindowOperator(Op.Window op, boolean panes) {
+    if ((op.aggregation() == null) == (op.function() == null)) {
+      throw new IllegalArgumentException("a window needs exactly one of an aggregation and a window function");
+    }
+    this.spec = op.spec();
+    this.trigger = op.trigger() == null ? Trigger.onTime() : op.trigger();
+    this.processingTime = spec.domain() == TimeDomain.PROCESSING_TIME;
+    this.lateness = processingTime ? 0 : op.allowedLatenessMs();
+    this.lateTag = op.lateTag();
+    this.agg = (Aggregation<Object, Object, Object>) op.aggregation();
+    this.fn = (WindowFunction<Object, Object, Object>) op.function();
+    this.countEvery = trigger.countEvery();
+    this.earlyEvery = trigger.earlyEveryMs();
+    this.engine = panes && PaneWindows.supports(this) ? new PaneWindows(this) : new GenericWindows(this);
+  }
+
+  /** Which engine holds the state: {@code panes} or {@code generic} (for tests and explain output). */
+  String engineName() {
+    return engine instanceof PaneWindows ? "panes" : "generic";
+  }
+
+  /** Keys holding window state (memory stays bounded: keys go when their last window expires). */
+  int keyCount() {
+    return engine.keyCount();
+  }
+
+  @Override
+  public void open(OperatorContext context) {
+    this.ctx = context;
+    this.out = context.output();
+  }
+
+  @Override
+  public void processElement(int input, Object key, Object value, long timestamp) throws Exception {
+    long ts;
+    if (processingTime) {
+      ts = ctx.currentProcessingTime();
+    } else {
+      if (timestamp == Long.MIN_VALUE) {
+        throw new IllegalStateException(ctx.name() + ": element " + value + " of key " + key
+            + " has no event timestamp; assign timestamps (withTimestamps) before the window, or window in processing time");
+      }
+      ts = timestamp;
+    }
+    engine.element(key, value, ts, timestamp);
+  }
+
+  @Override
+  public void processWatermark(long watermark) throws Exception {
+    if (!processingTime && watermark > wm) {
+      advance(watermark);
+    }
+    forwardWatermark(watermark);
+  }
+
+  @Override
+  public void onProcessingTime(long now) throws Exception {
+    if (processingTime && now - 1 > wm) {
+      advance(now - 1);
+    }
+    if (earlyDue <= now) {
+      earlyDue = Long.MAX_VALUE;
+      ArrayList<Object> keys = dirtyKeys;
+      dirtyKeys = spareDirtyKeys;
+      spareDirtyKeys = keys;
+      for (int i = 0; i < keys.size(); i++) {
+        Object key = keys.get(i);
+        KeyState st = engine.state(key);
+        if (st != null && st.earlyDirty) {
+          st.earlyDirty = false;
+          engine.fireEarly(key, st);
+        }
+      }
+      keys.clear();
+    }
+  }
+
+  /** End of input: every window fires as if the watermark were {@code Long.MAX_VALUE}. */
+  @Override
+  public void finish() throws Exception {
+    if (wm < Long.MAX_VALUE) {
+      advance(Long.MAX_VALUE);
+    }
+    engine.clear();
+    timers.clear();
+    if (!processingTime) {
+      forwardWatermark(Long.MAX_VALUE);
+    }
+  }
+
+  @Override
+  public void close() {
+    engine.clear();
+    timers.clear();
+  }
+
+  private void forwardWatermark(long watermark) {
+    if (watermark > lastEmittedWatermark) {
+      lastEmittedWatermark = watermark;
+      out.emitWatermark(watermark);
+    }
+  }
+
+  /** Moves time to {@code to} and processes every key registered at or before it, in time order. */
+  private void advance(long to) throws Exception {
+    wm = to;
+    engine.timeAdvanced(to);
+    Map.Entry<Long, ArrayList<Object>> e;
+    while ((e = timers.firstEntry()) != null && e.getKey() <= to) {
+      timers.pollFirstEntry();
+      long t = e.getKey();
+      ArrayList<Object> keys = e.getValue();
+      for (int i = 0; i < keys.size(); i++) {
+        Object key = keys.get(i);
+        KeyState st = engine.state(key);
+        if (st != null && st.nextTimer == t) {
+          st.nextTimer = Long.MAX_VALUE;
+          engine.onTimer(key, st);
+        }
+      }
+    }
+  }
+
+  // ---- services for the engines ----
+
+  /** Registers {@code key} to be processed once time reaches {@code time}, unless it already is earlier. */
+  void schedule(Object key, KeyState st, long time) {
+    if (time < st.nextTimer && time > wm) {
+      st.nextTimer = time;
+      ArrayList<Object> keys = timers.get(time);
+      if (keys == null) {
+        keys = new ArrayList<>();
+        timers.put(time, keys);
+        if (processingTime && time < Long.MAX_VALUE - 1) {
+          ctx.requestProcessingTime(time + 1);
+        }
+      }
+      keys.add(key);
+    }
+  }
+
+  /** A window of {@code key} that is still open changed: it is due an early firing. */
+  void markChanged(Object key, KeyState st) {
+    if (!st.earlyDirty) {
+      st.earlyDirty = true;
+      dirtyKeys.add(key);
+      if (earlyDue == Long.MAX_VALUE) {
+        earlyDue = ctx.currentProcessingTime() + earlyEvery;
+        ctx.requestProcessingTime(earlyDue);
+      }
+    }
+  }
+
+  /** An element for windows that have all expired: to the side output, or counted. Never dropped silently. */
+  void late(Object value, long timestamp) {
+    if (lateTag != null) {
+      out.emitSide(lateTag, value, timestamp);
+    } else {
+      ctx.countLateDropped(value, timestamp);
+    }
+  }
+
+  /** {@code maxTimestamp + lateness}, saturating: the watermark at which a window's state goes. */
+  long cleanupTime(long maxTimestamp) {
+    long t = maxTimestamp + lateness;
+    return t < maxTimestamp ? Long.MAX_VALUE : t;
+  }
+
+  Object newContent() {
+    return fn != null ? new ArrayList<>() : agg.create();
+  }
+
+  void emitAccumulator(Object key, Window w, Object acc) throws Exception {
+    out.emit(new Windowed<>(key, w, agg.export(acc)), w.maxTimestamp());
+  }
+
+  /** Fires a window held as its elements: the window function, or the aggregation over them. */
+  void emitElements(Object key, Window w, List<Object> elements) throws Exception {
+    long ts = w.maxTimestamp();
+    if (fn != null) {
+      Output o = out;
+      fn.process(key, w, elements, r -> o.emit(r, ts));
+    } else {
+      Object acc = agg.create();
+      for (int i = 0, n = elements.size(); i < n; i++) {
+        acc = agg.accumulate(acc, elements.get(i));
+      }
+      emitAccumulator(key, w, acc);
+    }
+  }
+
+  /** Per-key state common to both engines: timer and early-firing bookkeeping. */
+  abstract static class KeyState {
+    long nextTimer = Long.MAX_VALUE;
+    boolean earlyDirty;
+  }
+
+  /** Where per-key window state lives. */
+  abstract static class WindowEngine {
+    abstract KeyState state(Object key);
+
+    /** One element at {@code ts} (event or processing time); {@code timestamp} is the element's own. */
+    abstract void element(Object key, Object value, long ts, long timestamp) throws Exception;
+
+    /** Time moved to {@code wm}; called before the keys due are processed. */
+    void timeAdvanced(long wm) {}
+
+    /** Fires what is due for the key at the operator's current time, purges what expired, reschedules. */
+    abstract void onTimer(Object key, KeyState st) throws Exception;
+
+    /** Emits partial results of the key's open windows that changed since their last early firing. */
+    abstract void fireEarly(Object key, KeyState st) throws Exception;
+
+    abstract void clear();
+
+    abstract int keyCount();
+  }
+}

@@ -2,7 +2,6 @@ package dev.sluice.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.api.SideOutput;
 import dev.sluice.api.function.Collector;
@@ -49,7 +48,6 @@ class KeyedProcessFunctionHarnessTest {
   }
 
   static KeyedProcessFunctionHarness<String, String, String> harness() {
-    assumeTrue(Operators.available(Operators.KEYED_PROCESS), "keyed process operator not in this build yet");
     return KeyedProcessFunctionHarness.of(new CountThenReport(), (String s) -> s.substring(0, 1));
   }
 
@@ -76,7 +74,6 @@ class KeyedProcessFunctionHarnessTest {
   @Test
   void stateAndTimersCanBeInspected() {
     var h = harness();
-    assumeTrue(h.operator() instanceof InspectableKeyedState, "keyed operator does not implement InspectableKeyedState yet");
     h.processElement("a1", 100).processElement("a2", 101);
     assertThat(h.value(CountThenReport.COUNT, "a")).isEqualTo(2);
     assertThat(h.value(CountThenReport.COUNT, "b")).isNull();
@@ -87,10 +84,4 @@ class KeyedProcessFunctionHarnessTest {
     assertThat(h.value(CountThenReport.COUNT, "a")).isNull();
   }
 
-  @Test
-  void withoutTheOperatorTheHarnessSaysWhatIsMissing() {
-    assumeTrue(!Operators.available(Operators.KEYED_PROCESS));
-    assertThatThrownBy(() -> KeyedProcessFunctionHarness.of(new CountThenReport(), (String s) -> s))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("KeyedProcessOperator");
-  }
 }

@@ -2,7 +2,6 @@ package dev.sluice.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.api.SideOutput;
 import dev.sluice.api.Timestamped;
@@ -29,7 +28,6 @@ class ProcessFunctionHarnessTest {
 
   @Test
   void mainAndSideOutputs() {
-    assumeTrue(Operators.available(Operators.PROCESS), "process operator not in this build yet");
     var h = ProcessFunctionHarness.of(new Split());
     h.processWatermark(5).processElement("hello", 10).processElement("hi", 11);
     h.assertOutputValues("hello/10/5");

@@ -1,7 +1,6 @@
 package dev.sluice.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.api.JobHandle;
 import dev.sluice.api.Pipeline;
@@ -19,19 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The stream sources through the streaming runtime (Pipeline.start / JobHandle.cancel). Skipped
- * until sluice-core plans unbounded pipelines.
+ * The stream sources through the streaming runtime (Pipeline.start / JobHandle.cancel)..
  */
 class StreamSourcesEndToEndTest {
   @TempDir Path dir;
 
-  static void assumeStreamingRuntime(Pipeline p, PipelineHarness h) {
-    try {
-      p.explain(h.options());
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      assumeTrue(false, "no streaming runtime in this build yet: " + e.getMessage());
-    }
-  }
 
   @Test
   void watchedDirectoryFeedsARunningJobWithFilesCreatedAfterStart() throws Exception {
@@ -40,7 +31,6 @@ class StreamSourcesEndToEndTest {
       Pipeline p = Pipeline.create("watch");
       TestSink<String> out = h.collect(p.read(Sources.watchDirectory(dir.toString())
           .withPollInterval(Duration.ofMillis(10))).map(String::toUpperCase));
-      assumeStreamingRuntime(p, h);
       JobHandle job = h.start(p);
       out.awaitCount(2, PipelineHarness.DEFAULT_WAIT);
       List<String> expected = new ArrayList<>(List.of("X1", "X2"));
@@ -69,8 +59,6 @@ class StreamSourcesEndToEndTest {
       TestSink<Windowed<Long, Long>> out = h.collect(
           p.read(Sources.generator(i -> i).count(100).withTimestamps(i -> i * 10))
               .keyBy(i -> 0L).window(Windows.tumbling(Duration.ofMillis(250))).count());
-      assumeStreamingRuntime(p, h);
-      assumeTrue(Operators.available(Operators.WINDOW), "window operator not in this build yet");
       h.run(p);
       out.assertValuesInAnyOrder(
           new Windowed<>(0L, new Window(0, 250), 25L), new Windowed<>(0L, new Window(250, 500), 25L),

@@ -2,7 +2,6 @@ package dev.sluice.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.api.SideOutput;
 import dev.sluice.api.window.Window;
@@ -15,13 +14,8 @@ import org.junit.jupiter.api.Test;
 class WindowHarnessTest {
   static final SideOutput<String> LATE = SideOutput.of("late");
 
-  static void assumeOperator() {
-    assumeTrue(Operators.available(Operators.WINDOW), "window operator not in this build yet");
-  }
-
   @Test
   void tumblingCountFiresAtTheWatermarkAndLateElementsGoToTheSideOutput() {
-    assumeOperator();
     var h = WindowHarness.of((String s) -> s.substring(0, 1), Windows.tumbling(Duration.ofMillis(10)))
         .lateElementsTo(LATE)
         .count();
@@ -39,7 +33,6 @@ class WindowHarnessTest {
 
   @Test
   void processFunctionSeesTheWholeWindow() {
-    assumeOperator();
     WindowHarness<String, String> h = WindowHarness.of((String s) -> s.substring(0, 1), Windows.tumbling(Duration.ofMillis(10)))
         .process((String key, Window w, Iterable<String> elements, dev.sluice.api.function.Collector<String> out) -> {
           StringBuilder sb = new StringBuilder(key).append(w);
@@ -50,10 +43,4 @@ class WindowHarnessTest {
     h.assertOutputValues("a[0, 10)a1a2");
   }
 
-  @Test
-  void withoutTheOperatorTheHarnessSaysWhatIsMissing() {
-    assumeTrue(!Operators.available(Operators.WINDOW));
-    assertThatThrownBy(() -> WindowHarness.of((String s) -> s, Windows.global()).count())
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("WindowOperator");
-  }
 }

@@ -65,9 +65,18 @@ public final class StreamOperators {
     }
   }
 
-  /** A fresh operator instance for one task. */
+  /**
+   * A fresh operator instance for one task. Process functions get a copy of their own per task (as
+   * Flink deserializes user functions per task): they keep state handles and other fields set in
+   * {@code open}, which tasks running at the same time must not share.
+   */
   public static StreamOperator create(Op op, ClassLoader cl) {
     Constructor<?> c = constructor(op, cl);
+    if (op instanceof Op.KeyedProcess kp) {
+      op = new Op.KeyedProcess(kp.key(), copy(kp.function(), cl, op.label()));
+    } else if (op instanceof Op.Process pr) {
+      op = new Op.Process(copy(pr.function(), cl, op.label()));
+    }
     try {
       return (StreamOperator) c.newInstance(op);
     } catch (InvocationTargetException e) {
@@ -80,6 +89,35 @@ public final class StreamOperators {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot create " + c.getDeclaringClass().getName() + " for " + op.label()
           + ": " + e, e);
+    }
+  }
+
+  /** A deep copy of a serializable user function, made with Java serialization. */
+  @SuppressWarnings("unchecked")
+  static <T extends java.io.Serializable> T copy(T function, ClassLoader cl, String what) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(function);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("the function of " + what + " (" + function.getClass().getName()
+          + ") must be serializable, so that every task gets its own copy: " + e
+          + "; make its fields serializable or transient (and create them in open())", e);
+    }
+    ClassLoader loader = cl != null ? cl : StreamOperators.class.getClassLoader();
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())) {
+      @Override
+      protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws java.io.IOException, ClassNotFoundException {
+        try {
+          return Class.forName(desc.getName(), false, loader);
+        } catch (ClassNotFoundException e) {
+          return super.resolveClass(desc);
+        }
+      }
+    }) {
+      return (T) in.readObject();
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new IllegalArgumentException("the function of " + what + " (" + function.getClass().getName()
+          + ") could not be copied for a task: " + e, e);
     }
   }
 

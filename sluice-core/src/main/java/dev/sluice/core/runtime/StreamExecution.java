@@ -104,14 +104,7 @@ final class StreamExecution {
     }
   }
 
-  dev.sluice.core.stream.StreamOperator createOperator(Op original) {
-    // one copy per task: process functions hold per-task state handles in their fields
-    Op op = original;
-    if (original instanceof Op.KeyedProcess kp) {
-      op = new Op.KeyedProcess(kp.key(), FunctionCopies.copy(kp.function()));
-    } else if (original instanceof Op.Process pr) {
-      op = new Op.Process(FunctionCopies.copy(pr.function()));
-    }
+  dev.sluice.core.stream.StreamOperator createOperator(Op op) {
     return config.operators() != null
         ? config.operators().apply(op, classLoader())
         : dev.sluice.core.stream.StreamOperators.create(op, classLoader());

@@ -14,7 +14,6 @@ import dev.sluice.examples.nexmark.Nexmark;
 import dev.sluice.examples.nexmark.NexmarkGenerator;
 import dev.sluice.examples.nexmark.NexmarkSource;
 import dev.sluice.examples.nexmark.Queries;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -179,9 +178,5 @@ public final class NexmarkBench {
         hist = null;
       }
     }
-  }
-
-  static List<String> names() {
-    return new ArrayList<>(Queries.NAMES);
   }
 }

@@ -29,52 +29,6 @@ class QueriesTest {
     events = GeneratorTest.generate(CONFIG);
   }
 
-  /**
-   * Whether the runtime on the class path runs stream operators (keyed process functions): until the
-   * streaming runtime is merged, the stateful queries cannot run, and their tests are skipped.
-   */
-  static boolean streamOperatorsRun() {
-    try {
-      List<Integer> out = Pipeline.create("probe").fromCollection(List.of(1, 2, 3))
-          .keyBy(x -> x)
-          .process(new dev.sluice.api.function.KeyedProcessFunction<Integer, Integer, Integer>() {
-            @Override
-            public void processElement(Integer v, Context<Integer> ctx, dev.sluice.api.function.Collector<Integer> c) {
-              c.collect(v * 10);
-            }
-          })
-          .collect(RunOptions.streaming().withParallelism(1));
-      return out.size() == 3 && out.containsAll(List.of(10, 20, 30));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  /** Whether the runtime has the window operator (merged separately from the runtime). */
-  static boolean windowsRun() {
-    try {
-      List<dev.sluice.api.window.Windowed<Integer, Long>> out = Pipeline.create("probe").fromCollection(List.of(1, 2))
-          .withTimestamps(x -> 5L, dev.sluice.api.time.WatermarkStrategy.monotonous())
-          .keyBy(x -> 0)
-          .window(dev.sluice.api.window.Windows.tumbling(java.time.Duration.ofSeconds(1)))
-          .count()
-          .collect(RunOptions.streaming().withParallelism(1));
-      return out.size() == 1 && out.get(0).value() == 2L;
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  static void assumeWindows() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(windowsRun(),
-        "the runtime has no window operator yet (stream windows not merged)");
-  }
-
-  static void assumeStreamOperators() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(streamOperatorsRun(),
-        "the runtime does not run stream operators yet (streaming runtime not merged)");
-  }
-
   @SuppressWarnings("unchecked")
   static <T> List<T> run(String query) {
     Pipeline p = Pipeline.create("nexmark-test-" + query);
@@ -101,7 +55,6 @@ class QueriesTest {
 
   @Test
   void q3JoinsLocalSellersWithTheirCategory10Auctions() {
-    assumeStreamOperators();
     List<Object> expected = new ArrayList<>(Reference.q3(events));
     assertThat(expected).isNotEmpty();
     assertThat(QueriesTest.<Object>run("q3")).containsExactlyInAnyOrderElementsOf(expected);
@@ -109,7 +62,6 @@ class QueriesTest {
 
   @Test
   void q4AveragesWinningPricesPerCategoryInAuctionEndOrder() {
-    assumeStreamOperators();
     List<CategoryPrice> expected = Reference.q4(events);
     assertThat(expected).hasSizeGreaterThan(20);
     List<CategoryPrice> got = run("q4");
@@ -119,7 +71,6 @@ class QueriesTest {
 
   @Test
   void q5FindsTheAuctionsWithTheMostBidsPerSlidingWindow() {
-    assumeWindows();
     List<Object> expected = new ArrayList<>(Reference.q5(events, PARAMS.q5Size(), PARAMS.q5Slide()));
     assertThat(expected).hasSizeGreaterThan(10);
     assertThat(QueriesTest.<Object>run("q5")).containsExactlyInAnyOrderElementsOf(expected);
@@ -127,7 +78,6 @@ class QueriesTest {
 
   @Test
   void q6AveragesTheLastTenWinningPricesPerSeller() {
-    assumeStreamOperators();
     List<SellerPrice> expected = Reference.q6(events, PARAMS.q6Last());
     assertThat(expected).hasSizeGreaterThan(20);
     List<SellerPrice> got = run("q6");
@@ -136,7 +86,6 @@ class QueriesTest {
 
   @Test
   void q7FindsTheHighestBidsPerTumblingWindow() {
-    assumeWindows();
     List<Object> expected = new ArrayList<>(Reference.q7(events, PARAMS.q7Size()));
     assertThat(expected).hasSizeGreaterThanOrEqualTo(2);
     assertThat(QueriesTest.<Object>run("q7")).containsExactlyInAnyOrderElementsOf(expected);
@@ -144,7 +93,6 @@ class QueriesTest {
 
   @Test
   void q8FindsPeopleWhoOpenedAnAuctionInTheWindowTheyJoined() {
-    assumeStreamOperators();
     List<Object> expected = new ArrayList<>(Reference.q8(events, PARAMS.q8Size()));
     assertThat(expected).isNotEmpty();
     assertThat(QueriesTest.<Object>run("q8")).containsExactlyInAnyOrderElementsOf(expected);

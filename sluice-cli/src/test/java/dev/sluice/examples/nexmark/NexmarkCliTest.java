@@ -56,6 +56,23 @@ class NexmarkCliTest {
   }
 
   @Test
+  void q5WritesTheHotItemsOfEachWindow() throws Exception {
+    Path out = dir.resolve("q5");
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q5", "--events", "30000", "-p", "2", "--output", out.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    summaryLine(o);
+    ObjectMapper json = new ObjectMapper();
+    List<Results.HotItem> got = new ArrayList<>();
+    for (String row : rows(out)) {
+      got.add(json.readValue(row, Results.HotItem.class));
+    }
+    List<Results.HotItem> expected = Reference.q5(GeneratorTest.generate(GeneratorConfig.defaults(30_000)),
+        java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2));
+    assertThat(expected).isNotEmpty();
+    assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void existingOutputNeedsOverwrite() throws Exception {
     Path out = dir.resolve("q1");
     assertThat(MainAccess.run("run", "nexmark", "--query", "q1", "--events", "1000", "--output", out.toString()).code()).isZero();

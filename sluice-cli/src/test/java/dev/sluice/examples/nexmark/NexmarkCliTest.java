@@ -116,6 +116,31 @@ class NexmarkCliTest {
   }
 
   @Test
+  void aSignalCancelsAnUnboundedRunWhichPrintsItsSummary() throws Exception {
+    // a separate JVM: the shutdown hook of `sluice run nexmark` cancels the job and waits for it
+    Path out = dir.resolve("unbounded");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main",
+        "run", "nexmark", "--query", "q1", "--rate", "20000", "-p", "2", "--output", out.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(dir.resolve("err.txt").toFile())
+        .start();
+    try {
+      Thread.sleep(2_000); // let it run a little (any amount will do)
+      p.destroy(); // SIGTERM: runs the shutdown hooks, as Ctrl-C does
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the process ended").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    String err = Files.readString(dir.resolve("err.txt"));
+    List<String> summary = err.lines().filter(l -> l.startsWith("events: ")).toList();
+    assertThat(summary).as(err).hasSize(1);
+    assertThat(summary.get(0)).matches(SUMMARY);
+    // a cancelled job commits nothing
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+  }
+
+  @Test
   void badUsageExitsWithTwo() {
     assertThat(MainAccess.run("run", "nexmark", "--query", "q9", "--events", "10").code()).isEqualTo(2);
     assertThat(MainAccess.run("run", "nexmark", "--events", "-1").code()).isEqualTo(2);

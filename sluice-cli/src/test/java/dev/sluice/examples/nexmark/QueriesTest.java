@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every query against the plain-Java {@link Reference} over the same generated events: 20,000 events
  * over 20 s of event time (1,000 events/s), so the 10 s windows close several times, run in
- * streaming mode at parallelism 2 (two generator splits whose events interleave in time).
+ * streaming mode at parallelism 1, 2 and 3 (as many generator splits, whose events interleave in time).
  */
 class QueriesTest {
   static final GeneratorConfig CONFIG = GeneratorConfig.defaults(20_000).withEventTimeRate(1_000);
@@ -30,72 +31,81 @@ class QueriesTest {
   }
 
   @SuppressWarnings("unchecked")
-  static <T> List<T> run(String query) {
+  static <T> List<T> run(String query, int parallelism) {
     Pipeline p = Pipeline.create("nexmark-test-" + query);
     Dataset<Event> in = p.read(new NexmarkSource(CONFIG, 0));
-    return (List<T>) Queries.build(query, in, PARAMS).collect(RunOptions.streaming().withParallelism(2));
+    return (List<T>) Queries.build(query, in, PARAMS).collect(RunOptions.streaming().withParallelism(parallelism));
   }
 
-  @Test
-  void q0PassesEveryEventThrough() {
-    assertThat(QueriesTest.<Event>run("q0")).containsExactlyInAnyOrderElementsOf(Reference.q0(events));
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q0PassesEveryEventThrough(int parallelism) {
+    assertThat(QueriesTest.<Event>run("q0", parallelism)).containsExactlyInAnyOrderElementsOf(Reference.q0(events));
   }
 
-  @Test
-  void q1ConvertsEveryBidsPrice() {
-    assertThat(QueriesTest.<Bid>run("q1")).containsExactlyInAnyOrderElementsOf(Reference.q1(events));
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q1ConvertsEveryBidsPrice(int parallelism) {
+    assertThat(QueriesTest.<Bid>run("q1", parallelism)).containsExactlyInAnyOrderElementsOf(Reference.q1(events));
   }
 
-  @Test
-  void q2SelectsBidsOfEvery123rdAuction() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q2SelectsBidsOfEvery123rdAuction(int parallelism) {
     List<Object> expected = new ArrayList<>(Reference.q2(events, PARAMS.q2Modulus()));
     assertThat(expected).isNotEmpty();
-    assertThat(QueriesTest.<Object>run("q2")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(QueriesTest.<Object>run("q2", parallelism)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  @Test
-  void q3JoinsLocalSellersWithTheirCategory10Auctions() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q3JoinsLocalSellersWithTheirCategory10Auctions(int parallelism) {
     List<Object> expected = new ArrayList<>(Reference.q3(events));
     assertThat(expected).isNotEmpty();
-    assertThat(QueriesTest.<Object>run("q3")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(QueriesTest.<Object>run("q3", parallelism)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  @Test
-  void q4AveragesWinningPricesPerCategoryInAuctionEndOrder() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q4AveragesWinningPricesPerCategoryInAuctionEndOrder(int parallelism) {
     List<CategoryPrice> expected = Reference.q4(events);
     assertThat(expected).hasSizeGreaterThan(20);
-    List<CategoryPrice> got = run("q4");
+    List<CategoryPrice> got = run("q4", parallelism);
     // per category, in order (the rows of one category come from one task, in auction-end order)
     assertThat(byKey(got, CategoryPrice::category)).isEqualTo(byKey(expected, CategoryPrice::category));
   }
 
-  @Test
-  void q5FindsTheAuctionsWithTheMostBidsPerSlidingWindow() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q5FindsTheAuctionsWithTheMostBidsPerSlidingWindow(int parallelism) {
     List<Object> expected = new ArrayList<>(Reference.q5(events, PARAMS.q5Size(), PARAMS.q5Slide()));
     assertThat(expected).hasSizeGreaterThan(10);
-    assertThat(QueriesTest.<Object>run("q5")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(QueriesTest.<Object>run("q5", parallelism)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  @Test
-  void q6AveragesTheLastTenWinningPricesPerSeller() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q6AveragesTheLastTenWinningPricesPerSeller(int parallelism) {
     List<SellerPrice> expected = Reference.q6(events, PARAMS.q6Last());
     assertThat(expected).hasSizeGreaterThan(20);
-    List<SellerPrice> got = run("q6");
+    List<SellerPrice> got = run("q6", parallelism);
     assertThat(byKey(got, SellerPrice::seller)).isEqualTo(byKey(expected, SellerPrice::seller));
   }
 
-  @Test
-  void q7FindsTheHighestBidsPerTumblingWindow() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q7FindsTheHighestBidsPerTumblingWindow(int parallelism) {
     List<Object> expected = new ArrayList<>(Reference.q7(events, PARAMS.q7Size()));
     assertThat(expected).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(QueriesTest.<Object>run("q7")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(QueriesTest.<Object>run("q7", parallelism)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  @Test
-  void q8FindsPeopleWhoOpenedAnAuctionInTheWindowTheyJoined() {
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void q8FindsPeopleWhoOpenedAnAuctionInTheWindowTheyJoined(int parallelism) {
     List<Object> expected = new ArrayList<>(Reference.q8(events, PARAMS.q8Size()));
     assertThat(expected).isNotEmpty();
-    assertThat(QueriesTest.<Object>run("q8")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(QueriesTest.<Object>run("q8", parallelism)).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   static <T> Map<Long, List<T>> byKey(List<T> rows, java.util.function.ToLongFunction<T> key) {

@@ -2,6 +2,8 @@ package dev.sluice.core.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.api.Joined;
+import dev.sluice.api.KV;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.Timestamped;
@@ -59,5 +61,22 @@ class EventTimeRegressionTest {
             .isEqualTo(expected.get(v));
       }
     }
+  }
+
+  /**
+   * Enrich's inputs are not shuffled, so the runtime passes no key; the operator used that null as
+   * the key of every record and table row, pairing each record with the whole table.
+   */
+  @Test
+  void enrichPairsRecordsWithTheTableRowsOfTheirOwnKey() {
+    Pipeline p = Pipeline.create("enrich-keys");
+    var stream = p.fromCollection(List.of("a1", "b1", "c1", "a2")).keyBy(s -> s.substring(0, 1));
+    var table = p.fromCollection(List.of(KV.of("a", "A"), KV.of("b", "B"), KV.of("a", "A'"))).keyBy(KV::key);
+    List<String> got = new ArrayList<>();
+    for (KV<String, Joined<String, KV<String, String>>> kv : stream.enrich(table).collect(RunOptions.streaming().withParallelism(2))) {
+      KV<String, String> row = kv.value().right();
+      got.add(kv.key() + ":" + kv.value().left() + "/" + (row == null ? null : row.value()));
+    }
+    assertThat(got).containsExactlyInAnyOrder("a:a1/A", "a:a1/A'", "b:b1/B", "c:c1/null", "a:a2/A", "a:a2/A'");
   }
 }

@@ -1,6 +1,13 @@
 package dev.sluice.core.stream;
 
 import dev.sluice.api.plan.Op;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 
@@ -55,21 +62,28 @@ public final class StreamOperators {
 
   /**
    * Checks that the implementation of {@code op} can be created (a no-op for other ops). Called at
-   * plan time so a missing operator fails before anything runs.
+   * plan time so a missing operator, or a process function that cannot be copied per task, fails
+   * before anything runs.
    *
    * @throws IllegalArgumentException naming the missing class and the operator
    */
   public static void check(Op op, ClassLoader cl) {
     if (isStreamOperator(op)) {
       constructor(op, cl);
+      perTaskCopy(op, cl);
     }
   }
 
-  /** A fresh operator instance for one task. */
+  /**
+   * A fresh operator instance for one task. A process function ({@link Op.Process},
+   * {@link Op.KeyedProcess}) is copied by serialization first: its contract is one instance per task
+   * (its {@code open} keeps state handles and other per-task fields), so tasks must not share the
+   * instance the user built.
+   */
   public static StreamOperator create(Op op, ClassLoader cl) {
     Constructor<?> c = constructor(op, cl);
     try {
-      return (StreamOperator) c.newInstance(op);
+      return (StreamOperator) c.newInstance(perTaskCopy(op, cl));
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
@@ -80,6 +94,43 @@ public final class StreamOperators {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot create " + c.getDeclaringClass().getName() + " for " + op.label()
           + ": " + e, e);
+    }
+  }
+
+  /** {@code op} with its own copy of a process function (other ops are returned as they are). */
+  static Op perTaskCopy(Op op, ClassLoader cl) {
+    if (op instanceof Op.KeyedProcess k) {
+      return new Op.KeyedProcess(k.key(), copy(k.function(), op, cl));
+    } else if (op instanceof Op.Process p) {
+      return new Op.Process(copy(p.function(), op, cl));
+    }
+    return op;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Serializable> T copy(T fn, Op op, ClassLoader cl) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(fn);
+      }
+      ClassLoader loader = cl != null ? cl : StreamOperators.class.getClassLoader();
+      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())) {
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+          try {
+            return Class.forName(desc.getName(), false, loader);
+          } catch (ClassNotFoundException e) {
+            return super.resolveClass(desc);
+          }
+        }
+      }) {
+        return (T) in.readObject();
+      }
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalArgumentException("the function of " + op.label() + " (" + fn.getClass().getName()
+          + ") cannot be copied for each task: make it and its fields serializable (a class nested in a"
+          + " test or other non-serializable class must be static): " + e, e);
     }
   }
 

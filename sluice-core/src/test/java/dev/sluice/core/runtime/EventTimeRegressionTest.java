@@ -1,6 +1,7 @@
 package dev.sluice.core.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.Joined;
 import dev.sluice.api.KV;
@@ -9,6 +10,7 @@ import dev.sluice.api.RunOptions;
 import dev.sluice.api.Timestamped;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
+import dev.sluice.core.stream.KeyGroups;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,5 +80,63 @@ class EventTimeRegressionTest {
       got.add(kv.key() + ":" + kv.value().left() + "/" + (row == null ? null : row.value()));
     }
     assertThat(got).containsExactlyInAnyOrder("a:a1/A", "a:a1/A'", "b:b1/B", "c:c1/null", "a:a2/A", "a:a2/A'");
+  }
+
+  /** Keeps the partition it was opened for in a field: shared by all tasks, the last open wins. */
+  static final class RemembersItsPartition extends KeyedProcessFunction<Integer, Integer, String> {
+    private int partition = -1;
+
+    @Override
+    public void open(InitContext ctx) {
+      partition = ctx.partition();
+    }
+
+    @Override
+    public void processElement(Integer v, Context<Integer> ctx, Collector<String> out) {
+      out.collect(ctx.currentKey() + ":" + partition);
+    }
+  }
+
+  /**
+   * A process function is "one instance per task" (its {@code open} keeps state handles and other
+   * fields), but every task used the instance the user built: at parallelism above 1 tasks overwrote
+   * each other's state handles (keyed state of another task, ConcurrentModificationException).
+   */
+  @Test
+  void everyTaskGetsItsOwnCopyOfAProcessFunction() {
+    List<Integer> keys = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      keys.add(i);
+    }
+    int parallelism = 4;
+    List<String> got = Pipeline.create("copies").fromCollection(keys).keyBy(k -> k).process(new RemembersItsPartition())
+        .collect(RunOptions.streaming().withParallelism(parallelism));
+    List<String> expected = new ArrayList<>();
+    for (int k : keys) {
+      expected.add(k + ":" + KeyGroups.partitionOfKey(k, KeyGroups.DEFAULT_MAX, parallelism));
+    }
+    assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** Not serializable: it cannot be copied per task. */
+  static final class Unserializable {}
+
+  static final class HoldsUnserializable extends KeyedProcessFunction<Integer, Integer, Integer> {
+    @SuppressWarnings("unused")
+    private final Unserializable field = new Unserializable();
+
+    @Override
+    public void processElement(Integer v, Context<Integer> ctx, Collector<Integer> out) {
+      out.collect(v);
+    }
+  }
+
+  @Test
+  void aProcessFunctionThatCannotBeCopiedFailsTheJobBeforeItRunsNamingTheFunction() {
+    Pipeline p = Pipeline.create("not-copyable");
+    var out = p.fromCollection(List.of(1, 2, 3)).keyBy(k -> k).process(new HoldsUnserializable());
+    assertThatThrownBy(() -> out.collect(RunOptions.streaming().withParallelism(2)))
+        .hasMessageContaining("HoldsUnserializable")
+        .hasMessageContaining("serializable");
   }
 }

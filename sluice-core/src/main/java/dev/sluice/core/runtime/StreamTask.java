@@ -470,8 +470,11 @@ final class StreamTask {
           process(c, batch);
           c.channel.recycle(batch);
         } else {
+          long before = c.wm;
           control(c, (Control) item);
-          if (c.ended) {
+          if (c.ended || c.wm > before) {
+            // Event time advanced: stop reading this channel until advance() has delivered the
+            // watermark, so the records behind it are processed after it, in channel order.
             break;
           }
         }

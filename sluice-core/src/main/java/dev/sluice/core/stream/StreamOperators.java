@@ -1,6 +1,13 @@
 package dev.sluice.core.stream;
 
 import dev.sluice.api.plan.Op;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 
@@ -55,30 +62,28 @@ public final class StreamOperators {
 
   /**
    * Checks that the implementation of {@code op} can be created (a no-op for other ops). Called at
-   * plan time so a missing operator fails before anything runs.
+   * plan time so a missing operator, or a process function that cannot be copied per task, fails
+   * before anything runs.
    *
    * @throws IllegalArgumentException naming the missing class and the operator
    */
   public static void check(Op op, ClassLoader cl) {
     if (isStreamOperator(op)) {
       constructor(op, cl);
+      perTaskCopy(op, cl);
     }
   }
 
   /**
-   * A fresh operator instance for one task. Process functions get a copy of their own per task (as
-   * Flink deserializes user functions per task): they keep state handles and other fields set in
-   * {@code open}, which tasks running at the same time must not share.
+   * A fresh operator instance for one task. A process function ({@link Op.Process},
+   * {@link Op.KeyedProcess}) is copied by serialization first: its contract is one instance per task
+   * (its {@code open} keeps state handles and other per-task fields), so tasks must not share the
+   * instance the user built.
    */
   public static StreamOperator create(Op op, ClassLoader cl) {
     Constructor<?> c = constructor(op, cl);
-    if (op instanceof Op.KeyedProcess kp) {
-      op = new Op.KeyedProcess(kp.key(), copy(kp.function(), cl, op.label()));
-    } else if (op instanceof Op.Process pr) {
-      op = new Op.Process(copy(pr.function(), cl, op.label()));
-    }
     try {
-      return (StreamOperator) c.newInstance(op);
+      return (StreamOperator) c.newInstance(perTaskCopy(op, cl));
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
@@ -92,32 +97,40 @@ public final class StreamOperators {
     }
   }
 
-  /** A deep copy of a serializable user function, made with Java serialization. */
-  @SuppressWarnings("unchecked")
-  static <T extends java.io.Serializable> T copy(T function, ClassLoader cl, String what) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-      out.writeObject(function);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("the function of " + what + " (" + function.getClass().getName()
-          + ") must be serializable, so that every task gets its own copy: " + e
-          + "; make its fields serializable or transient (and create them in open())", e);
+  /** {@code op} with its own copy of a process function (other ops are returned as they are). */
+  static Op perTaskCopy(Op op, ClassLoader cl) {
+    if (op instanceof Op.KeyedProcess k) {
+      return new Op.KeyedProcess(k.key(), copy(k.function(), op, cl));
+    } else if (op instanceof Op.Process p) {
+      return new Op.Process(copy(p.function(), op, cl));
     }
-    ClassLoader loader = cl != null ? cl : StreamOperators.class.getClassLoader();
-    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())) {
-      @Override
-      protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws java.io.IOException, ClassNotFoundException {
-        try {
-          return Class.forName(desc.getName(), false, loader);
-        } catch (ClassNotFoundException e) {
-          return super.resolveClass(desc);
-        }
+    return op;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Serializable> T copy(T fn, Op op, ClassLoader cl) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        out.writeObject(fn);
       }
-    }) {
-      return (T) in.readObject();
-    } catch (java.io.IOException | ClassNotFoundException e) {
-      throw new IllegalArgumentException("the function of " + what + " (" + function.getClass().getName()
-          + ") could not be copied for a task: " + e, e);
+      ClassLoader loader = cl != null ? cl : StreamOperators.class.getClassLoader();
+      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())) {
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+          try {
+            return Class.forName(desc.getName(), false, loader);
+          } catch (ClassNotFoundException e) {
+            return super.resolveClass(desc);
+          }
+        }
+      }) {
+        return (T) in.readObject();
+      }
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalArgumentException("the function of " + op.label() + " (" + fn.getClass().getName()
+          + ") cannot be copied for each task: make it and its fields serializable (a class nested in a"
+          + " test or other non-serializable class must be static): " + e, e);
     }
   }
 

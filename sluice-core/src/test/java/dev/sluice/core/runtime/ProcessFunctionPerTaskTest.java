@@ -71,6 +71,6 @@ class ProcessFunctionPerTaskTest {
     Pipeline p = Pipeline.create("not-serializable");
     assertThatThrownBy(() -> p.fromCollection(List.of(1, 2)).keyBy(i -> i).process(new NotSerializableField())
         .collect(RunOptions.streaming().withParallelism(2)))
-        .hasMessageContaining("must be serializable").hasMessageContaining("transient");
+        .hasMessageContaining("cannot be copied for each task").hasMessageContaining("serializable");
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.core.stream.join;
 
 import dev.sluice.api.Joined;
 import dev.sluice.api.KV;
+import dev.sluice.api.function.KeySelector;
 import dev.sluice.api.plan.Op;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
@@ -13,6 +14,10 @@ import java.util.HashMap;
  * Enrichment of a stream with a bounded, broadcast table ({@link Op.Enrich}). Input 1 is the table
  * (every task receives all of it, keyed by {@code op.rightKey()}); input 0 is the stream (keyed by
  * {@code op.leftKey()}, not shuffled).
+ *
+ * <p>Neither input is shuffled, so the runtime hands elements over without a key ({@code null}); the
+ * operator then applies {@code op.leftKey()} or {@code op.rightKey()} itself. A key passed in (tests
+ * driving the operator directly) is used as given.
  *
  * <p>Until {@code endInput(1)} the table is loaded into a hash map and stream elements are buffered
  * in arrival order, and so is the stream's watermark (the latest one is held back). On
@@ -36,7 +41,14 @@ public final class EnrichOperator implements StreamOperator {
 
   private record Pending(Object key, Object value, long timestamp) {}
 
-  public EnrichOperator(Op.Enrich op) {}
+  private final KeySelector<Object, Object> streamKey;
+  private final KeySelector<Object, Object> tableKey;
+
+  @SuppressWarnings("unchecked")
+  public EnrichOperator(Op.Enrich op) {
+    this.streamKey = (KeySelector<Object, Object>) op.leftKey();
+    this.tableKey = (KeySelector<Object, Object>) op.rightKey();
+  }
 
   @Override
   public void open(OperatorContext ctx) {
@@ -45,7 +57,11 @@ public final class EnrichOperator implements StreamOperator {
   }
 
   @Override
-  public void processElement(int input, Object key, Object value, long timestamp) {
+  public void processElement(int input, Object key, Object value, long timestamp) throws Exception {
+    if (key == null) {
+      // Neither input comes through a hash exchange, so the runtime passes no key: extract it here.
+      key = (input == 1 ? tableKey : streamKey).key(value);
+    }
     if (input == 1) {
       if (tableComplete) {
         throw new IllegalStateException(ctx.name() + ": a table record arrived after the end of the table input");

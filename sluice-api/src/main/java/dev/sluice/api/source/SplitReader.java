@@ -26,6 +26,21 @@ public interface SplitReader<T> extends Closeable {
    */
   String position();
 
+  /**
+   * The part of this reader's split not read yet, as a split of its own (as in Flink's FLIP-27,
+   * where split state is the split plus its progress): a file range starting after the last
+   * record emitted, a generator's next index, a Kafka partition's next offset. Checkpoints store
+   * it; recovery creates a reader for it with {@link Source#reader}, so the records already emitted
+   * are not read again and none is skipped. Called on the reader's thread between {@link #read}
+   * calls, right after the records emitted so far have been handed downstream.
+   *
+   * @throws UnsupportedOperationException if the source cannot be checkpointed (the default)
+   */
+  default SourceSplit remainingSplit() {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " cannot report its position, so jobs reading it cannot be checkpointed");
+  }
+
   /** Bytes consumed so far (for progress), or -1 if unknown. */
   default long bytesRead() {
     return -1;

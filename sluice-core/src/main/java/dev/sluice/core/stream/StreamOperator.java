@@ -46,6 +46,39 @@ public interface StreamOperator {
    */
   void finish() throws Exception;
 
+  /**
+   * Takes a snapshot of the operator's state for checkpoint {@code checkpointId}; called on the
+   * operator's thread between the calls above, when the checkpoint barrier has been aligned on all
+   * inputs (everything before it processed, nothing after it). Returns a self-contained value the
+   * runtime serializes with the job's codec layer, possibly later on another thread while the
+   * operator goes on: it must not share mutable objects with the live state (copy containers; treat
+   * user values as immutable). Returns null if the operator holds no state.
+   *
+   * <p>Keyed operators organise their snapshot by key group ({@link KeyGroups}), so that
+   * {@link #restoreState} can pick the groups a task owns at any parallelism. Pending
+   * processing-time and event-time timers are part of the state; so is the operator's current
+   * watermark where it matters.
+   */
+  default Object snapshotState(long checkpointId) throws Exception {
+    return null;
+  }
+
+  /**
+   * Restores state after {@link #open} and before the first element, from the snapshots that all
+   * tasks of this operator took in the checkpoint being restored (possibly at another parallelism:
+   * the list has one entry per old task, nulls for stateless ones). A keyed operator keeps the key
+   * groups it owns ({@link OperatorContext#partition()}, {@link OperatorContext#parallelism()},
+   * {@link OperatorContext#maxKeyGroups()}) and ignores the rest; a non-keyed operator with state
+   * documents how it redistributes it (e.g. task i takes old snapshot i, or the union).
+   */
+  default void restoreState(java.util.List<Object> snapshots) throws Exception {}
+
+  /**
+   * Checkpoint {@code checkpointId} is complete (its metadata is durable). Operators that emit
+   * into external systems may now finalise; most do nothing.
+   */
+  default void notifyCheckpointComplete(long checkpointId) throws Exception {}
+
   /** Releases resources; called after finish, failure or cancel. Must not throw. */
   default void close() {}
 }

@@ -72,6 +72,15 @@ final class ResumeHarness {
 
   static <T> Cut<T> withCuts(Source<T> source, SourceSplit split, SourceHarness.FakeContext ctx, long expected,
       Random random, String description, Set<Class<?>> splitTypes) throws Exception {
+    return withCuts(source, split, ctx, expected, true, random, description, splitTypes);
+  }
+
+  /**
+   * @param expected stop after this many records (unbounded sources), or -1: read to the end
+   * @param finite whether nothing comes after the end (or after {@code expected} records)
+   */
+  static <T> Cut<T> withCuts(Source<T> source, SourceSplit split, SourceHarness.FakeContext ctx, long expected,
+      boolean finite, Random random, String description, Set<Class<?>> splitTypes) throws Exception {
     Out<T> out = new Out<>();
     Serde writer = new Serde(Map.of(), Set.of());
     SplitReader<T> reader = source.reader(split, ctx);
@@ -98,7 +107,7 @@ final class ResumeHarness {
       }
       // the rest of a split read to its end is empty: its reader emits nothing (and a bounded one ends)
       int before = out.records.size();
-      boolean again = reader.read(out);
+      boolean again = !finite || reader.read(out);
       assertThat(out.records.size()).as(description + ": records from the rest of a finished split")
           .isEqualTo(before);
       if (expected < 0) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  * not when the source is created; a path that matches nothing fails there with an
  * {@link InputNotFoundException}. Files larger than the split size are cut into byte ranges read in
  * parallel; {@code .gz} files are read whole, one task each.
+ *
+ * <p>Checkpoints: a reader's {@code remainingSplit()} is the unread rest of its byte range,
+ * starting at the line after the last one read (see {@link LineSplitReader#remainingSplit}).
  */
 public final class FileSource<T> implements Source<T> {
   /** Default largest split: 32 MiB. */
@@ -80,7 +83,9 @@ public final class FileSource<T> implements Source<T> {
   @Override
   public SplitReader<T> reader(SourceSplit split, SourceContext context) throws IOException {
     FileSplit fs = (FileSplit) split;
-    return new LineSplitReader<>(fs, format.open(Path.of(fs.path())), format.hasHeader(), context);
+    // the rest of a split read to its end opens nothing (CSV would read the header again)
+    LineParser<T> parser = fs.exhausted() ? (buf, start, end, out) -> { } : format.open(Path.of(fs.path()));
+    return new LineSplitReader<>(fs, parser, format.hasHeader(), context);
   }
 
   @Override

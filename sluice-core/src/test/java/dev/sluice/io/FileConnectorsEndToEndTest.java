@@ -41,6 +41,51 @@ class FileConnectorsEndToEndTest {
     }
   }
 
+  /** A stateful parser from a factory: one instance per split reader, used by one thread only. */
+  static final class CountingParser implements LineParser<KV<Integer, Integer>> {
+    static final AtomicInteger CREATED = new AtomicInteger();
+    static final AtomicInteger MISUSED = new AtomicInteger();
+    private final int id = CREATED.incrementAndGet();
+    private final Thread owner = Thread.currentThread();
+    private int lines; // plain state: safe because the instance is not shared
+
+    @Override
+    public void parse(byte[] buf, int start, int end, Collector<KV<Integer, Integer>> out) {
+      if (Thread.currentThread() != owner) {
+        MISUSED.incrementAndGet();
+      }
+      lines++;
+      out.collect(new KV<>(id, lines));
+    }
+  }
+
+  @Test
+  void aParserFactoryGivesEverySplitReaderItsOwnParser() throws Exception {
+    Path in = temp.resolve("numbers.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      text.append(i).append('\n');
+    }
+    Files.writeString(in, text);
+    CountingParser.CREATED.set(0);
+    CountingParser.MISUSED.set(0);
+
+    Pipeline p = Pipeline.create("factory");
+    FileSource<KV<Integer, Integer>> source = Sources.lines(in.toString(), CountingParser::new).withSplitSize(500);
+    int splits = source.splits(3).size();
+    // Per parser: how many lines it saw (the max of its running count) and how many records it emitted.
+    List<KV<Integer, Long>> counts = p.read(source).keyBy(KV::key).count().collect(options(3));
+    List<KV<Integer, Integer>> last = p.read(source).keyBy(KV::key).max((a, b) -> Integer.compare(a.value(), b.value()))
+        .map(KV::value).collect(options(3));
+
+    assertThat(splits).isGreaterThan(5);
+    assertThat(CountingParser.MISUSED.get()).isZero();
+    assertThat(counts).hasSize(splits);
+    assertThat(counts.stream().mapToLong(KV::value).sum()).isEqualTo(1000);
+    // Each parser counted only its own split's lines: a parser's state is never shared.
+    assertThat(last.stream().mapToLong(KV::value).sum()).isEqualTo(1000);
+  }
+
   @Test
   void wordCountOverSplitFilesWritesExactlyOnceDespiteARetry() throws Exception {
     Path in = Files.createDirectories(temp.resolve("in"));

@@ -299,12 +299,26 @@ public final class OneBrc {
      * little-endian words (bytes past the name zeroed).
      */
     String name(byte[] buf, int from, int to, int hash, long first, long second) {
+      // The common case, kept small so that the JIT inlines it into the parser: a short name found
+      // in its home slot.
       int len = to - from;
       long meta = ((long) hash << 32) | len;
+      int slot = (hash ^ (hash >>> 15)) & (names.length - 1);
+      int w = 3 * slot;
+      long[] ws = words;
+      if (ws[w] == first && ws[w + 1] == second && ws[w + 2] == meta && len <= 16) {
+        String name = names[slot];
+        if (name != null) {
+          return name;
+        }
+      }
+      return probe(buf, from, len, meta, slot, first, second);
+    }
+
+    private String probe(byte[] buf, int from, int len, long meta, int slot, long first, long second) {
       String[] ns = names;
       long[] ws = words;
       int mask = ns.length - 1;
-      int slot = (hash ^ (hash >>> 15)) & mask;
       while (true) {
         String name = ns[slot];
         if (name == null) {
@@ -317,7 +331,7 @@ public final class OneBrc {
         }
         slot = (slot + 1) & mask;
       }
-      byte[] key = Arrays.copyOfRange(buf, from, to);
+      byte[] key = Arrays.copyOfRange(buf, from, from + len);
       String name = new String(key, StandardCharsets.UTF_8);
       put(slot, first, second, meta, key, name);
       if (++size * 2 > names.length) {

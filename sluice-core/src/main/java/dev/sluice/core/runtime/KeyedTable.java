@@ -13,11 +13,13 @@ import java.util.Arrays;
  */
 final class KeyedTable {
   private static final Object NULL_KEY = new Object();
+  static final int SPARSE_CAPACITY = 8192;
   private int[] hashes;
   /** Key of slot i at 2i (null when empty), its value at 2i + 1. */
   private Object[] entries;
   private int mask;
   private int size;
+  private int maxSize;
 
   KeyedTable() {
     this(1024);
@@ -28,6 +30,17 @@ final class KeyedTable {
     hashes = new int[cap];
     entries = new Object[2 * cap];
     mask = cap - 1;
+    maxSize = maxSize(cap);
+  }
+
+  /**
+   * Load factor at most 1/4 up to {@link #SPARSE_CAPACITY} slots, 1/2 beyond: a small table (the
+   * usual map-side combine over a few thousand keys) then almost always finds a key in its home slot,
+   * without a probe loop whose length would vary from record to record; the extra slots cost a few
+   * tens of kilobytes at most.
+   */
+  private static int maxSize(int cap) {
+    return cap <= SPARSE_CAPACITY ? cap / 4 : cap / 2;
   }
 
   int size() {
@@ -77,7 +90,7 @@ final class KeyedTable {
     hashes[i] = h;
     entries[2 * i] = key == null ? NULL_KEY : key;
     entries[2 * i + 1] = value;
-    if (++size * 2 > hashes.length) {
+    if (++size > maxSize) {
       grow();
     }
   }
@@ -89,6 +102,7 @@ final class KeyedTable {
     hashes = new int[cap];
     entries = new Object[2 * cap];
     mask = cap - 1;
+    maxSize = maxSize(cap);
     for (int j = 0; j < oh.length; j++) {
       if (oe[2 * j] != null) {
         int i = slot(oh[j]) & mask;

@@ -30,8 +30,38 @@ import java.util.List;
 public final class OneBrc {
   private OneBrc() {}
 
-  /** One measurement: a station and a temperature in tenths of a degree. */
-  public record Sample(String station, int tenths) implements Serializable {}
+  /**
+   * One measurement: a station and a temperature in tenths of a degree. Mutable only so that a
+   * reusing parser can refill one object per line (see {@link MeasurementParser#reusing()}).
+   */
+  public static final class Sample implements Serializable {
+    private String station;
+    private int tenths;
+
+    public Sample(String station, int tenths) {
+      this.station = station;
+      this.tenths = tenths;
+    }
+
+    public String station() {
+      return station;
+    }
+
+    public int tenths() {
+      return tenths;
+    }
+
+    Sample set(String station, int tenths) {
+      this.station = station;
+      this.tenths = tenths;
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return station + ";" + tenths;
+    }
+  }
 
   /** Accumulator and result: min, max and sum in tenths, and the count. Mutable; one task at a time. */
   public static final class Stats implements Serializable {
@@ -88,7 +118,9 @@ public final class OneBrc {
 
   /** Builds the pipeline up to the per-station statistics. */
   public static Dataset<KV<String, Stats>> stats(Pipeline p, String input) {
-    return p.read(Sources.lines(input, MeasurementParser::new))
+    // The parser refills one Sample per split reader: the only consumer is a combinable
+    // aggregation keyed by the (immutable) station name, which keeps no Sample.
+    return p.read(Sources.lines(input, MeasurementParser::reusing).reusingRecords())
         .keyBy(Sample::station)
         .aggregate(new StatsAggregation());
   }
@@ -116,7 +148,8 @@ public final class OneBrc {
   /**
    * Parses {@code name;-12.3} from bytes. One parser per split reader ({@code Sources.lines(input,
    * MeasurementParser::new)}), so its name cache is a plain field: used by one thread, each distinct
-   * name decoded once per split.
+   * name decoded once per split. {@link #reusing()} parsers also refill one Sample per line instead
+   * of allocating one.
    *
    * <p>The name is read as whole little-endian words: when the reader's buffer holds 16 bytes from
    * the line start, the first two words are tested for {@code ';'} together and masked without a
@@ -138,6 +171,30 @@ public final class OneBrc {
     }
 
     private final NameCache cache = new NameCache();
+    /** The one record refilled per line when reusing, else null (a new Sample per line). */
+    private final Sample reused;
+
+    /** A parser that emits a new Sample per line. */
+    public MeasurementParser() {
+      this(false);
+    }
+
+    private MeasurementParser(boolean reuse) {
+      reused = reuse ? new Sample(null, 0) : null;
+    }
+
+    /**
+     * A parser that emits the same Sample object for every line, refilled: for a source declared
+     * with {@code reusingRecords()} only.
+     */
+    public static MeasurementParser reusing() {
+      return new MeasurementParser(true);
+    }
+
+    private Sample sample(String station, int tenths) {
+      Sample r = reused;
+      return r == null ? new Sample(station, tenths) : r.set(station, tenths);
+    }
 
     /** Flags the ';' bytes of a word (the lowest flag is exact). */
     private static long semis(long word) {
@@ -175,7 +232,7 @@ public final class OneBrc {
         return;
       }
       int tenths = parseTenths(buf, semi + 1, end);
-      out.collect(new Sample(cache.name(buf, start, semi, (int) (h ^ (h >>> 32)), first, second), tenths));
+      out.collect(sample(cache.name(buf, start, semi, (int) (h ^ (h >>> 32)), first, second), tenths));
     }
 
     /** Any name, a word (or, at the buffer's end, a byte) at a time; the same hash and words. */
@@ -222,7 +279,7 @@ public final class OneBrc {
         h = hash(first, second);
       }
       int tenths = parseTenths(buf, semi + 1, end);
-      out.collect(new Sample(cache.name(buf, start, semi, (int) (h ^ (h >>> 32)), first, second), tenths));
+      out.collect(sample(cache.name(buf, start, semi, (int) (h ^ (h >>> 32)), first, second), tenths));
     }
 
     private static long hash(long first, long second) {

@@ -96,6 +96,36 @@ class OneBrcTest {
   }
 
   @Test
+  void wordAtATimeAndBufferEndPathsAgreeOnEveryNameLength() throws Exception {
+    OneBrc.MeasurementParser parser = new OneBrc.MeasurementParser();
+    String alphabet = "abcdefghijklmnopqrstuvwxyzé;";
+    for (int len = 1; len <= 40; len++) {
+      StringBuilder nb = new StringBuilder();
+      for (int i = 0; i < len; i++) {
+        nb.append(alphabet.charAt((i * 7 + len) % 27)); // never ';'
+      }
+      String name = nb.toString();
+      java.util.List<OneBrc.Sample> out = new java.util.ArrayList<>();
+      for (int pad = 0; pad < 24; pad++) {
+        // the line at the end of an exact buffer (no room for whole words) and inside a larger one
+        byte[] line = ("x".repeat(pad) + name + ";-4.2").getBytes(StandardCharsets.UTF_8);
+        parser.parse(line, pad, line.length, out::add);
+        byte[] roomy = ("x".repeat(pad) + name + ";-4.2\n" + "y;1.0\n".repeat(8)).getBytes(StandardCharsets.UTF_8);
+        parser.parse(roomy, pad, line.length, out::add);
+      }
+      assertThat(out).extracting(OneBrc.Sample::station).as("length %d", len).containsOnly(name);
+      assertThat(new java.util.HashSet<>(out.stream().map(s -> System.identityHashCode(s.station())).toList()))
+          .as("one cached String for %s", name).hasSize(1);
+      assertThat(out).extracting(OneBrc.Sample::tenths).containsOnly(-42);
+    }
+    for (String bad : new String[] {"abc", "abcdefghijklmnop", "abcdefghijklmnopqrstuvwxyz"}) {
+      byte[] b = (bad + "\nz;1.0\n" + "y;1.0\n".repeat(6)).getBytes(StandardCharsets.UTF_8);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(b, 0, bad.length(), s -> {}))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no ';'");
+    }
+  }
+
+  @Test
   void parsesTenthsFromBytes() {
     assertThat(OneBrc.MeasurementParser.parseTenths("-99.9".getBytes(), 0, 5)).isEqualTo(-999);
     assertThat(OneBrc.MeasurementParser.parseTenths("0.0".getBytes(), 0, 3)).isZero();

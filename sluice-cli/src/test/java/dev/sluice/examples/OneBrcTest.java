@@ -55,6 +55,16 @@ class OneBrcTest {
     assertThat(o.out()).isEqualTo(reference(in) + System.lineSeparator());
   }
 
+  @Test
+  void streamingModeGivesTheSameOutputWithItsObjectReusingSource() throws IOException {
+    // The example's source refills one Sample per reader: in streaming mode it must feed its
+    // aggregation by plain calls, never through a channel (which would hold many references to it).
+    Path in = dir.resolve("s.txt");
+    OneBrcGenerator.generate(50_000, in, 11);
+    String streaming = OneBrc.run(in.toString(), dev.sluice.api.RunOptions.streaming().withParallelism(2));
+    assertThat(streaming).isEqualTo(reference(in));
+  }
+
   /** The challenge's baseline: doubles, groupingBy, TreeMap.toString. */
   static String reference(Path file) throws IOException {
     record Row(double min, double mean, double max) {

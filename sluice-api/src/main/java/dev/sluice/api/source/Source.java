@@ -52,7 +52,8 @@ public interface Source<T> extends Serializable {
    * user function) would see it change under its feet. The map-side combine keeps only the key and
    * the accumulator, so the user's key selector must return a value that stays valid when the
    * record object is refilled (an immutable field such as a String, not the record itself) and the
-   * aggregation's {@code accumulate} must not keep a reference to the record.
+   * aggregation's {@code accumulate} must not keep a reference to the record. In streaming mode
+   * such a source is read on a worker thread, fused with its aggregation, even if it blocks.
    */
   default boolean reusesRecords() {
     return false;

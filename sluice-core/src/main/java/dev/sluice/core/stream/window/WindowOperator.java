@@ -217,7 +217,6 @@ public final class WindowOperator implements StreamOperator {
       any = true;
       time = Math.min(time, s.wm());
       emitted = Math.min(emitted, s.lastEmittedWatermark());
-      early = Math.min(early, s.earlyDue());
     }
     if (!any) {
       return;
@@ -225,11 +224,13 @@ public final class WindowOperator implements StreamOperator {
     wm = time;
     lastEmittedWatermark = emitted;
     engine.timeAdvanced(wm);
-    for (Object o : snapshots) {
-      if (o == null) {
+    boolean sameTasks = snapshots.size() == ctx.parallelism();
+    for (int j = 0; j < snapshots.size(); j++) {
+      Snapshot s = (Snapshot) snapshots.get(j);
+      if (s == null) {
         continue;
       }
-      Snapshot s = (Snapshot) o;
+      int dirtyBefore = dirtyKeys.size();
       KeyGroupEntries.forOwned(ctx, "a window snapshot", s.maxKeyGroups(), s.groups(), (key, entry) -> {
         KeyState st = engine.restore(key, entry);
         if (st.nextTimer != Long.MAX_VALUE) {
@@ -247,10 +248,19 @@ public final class WindowOperator implements StreamOperator {
           dirtyKeys.add(key);
         }
       });
+      // Early firings are timed per task: at the same parallelism a task keeps its own pending one
+      // (even with no dirty key left: changes made before it is due are emitted then, as without
+      // the restore); rescaled, the earliest of the old tasks whose dirty keys it took.
+      if (sameTasks ? j == ctx.partition() : dirtyKeys.size() > dirtyBefore) {
+        early = Math.min(early, s.earlyDue());
+      }
     }
-    if (!dirtyKeys.isEmpty()) {
-      earlyDue = early != Long.MAX_VALUE ? early : ctx.currentProcessingTime() + earlyEvery;
-      ctx.requestProcessingTime(earlyDue);
+    if (early == Long.MAX_VALUE && !dirtyKeys.isEmpty()) {
+      early = ctx.currentProcessingTime() + earlyEvery;
+    }
+    earlyDue = early;
+    if (early != Long.MAX_VALUE) {
+      ctx.requestProcessingTime(early);
     }
   }
 

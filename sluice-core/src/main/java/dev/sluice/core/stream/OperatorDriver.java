@@ -156,6 +156,11 @@ public final class OperatorDriver {
     return v;
   }
 
+  /** The tags of the side outputs emitted to so far. */
+  public java.util.Set<String> sideOutputTags() {
+    return sideOutputs.keySet();
+  }
+
   public List<Emitted> sideOutput(String tag) {
     return sideOutputs.getOrDefault(tag, List.of());
   }

@@ -61,7 +61,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * call. Classes in the built-in safe set are written as small fixed ids; any other class is
  * written by name, and reading a name back is allowed only for the built-in set, the types the
  * job registered ({@code Pipeline.registerType}, {@code Pipeline.registerCodec}), the operators'
- * checkpoint snapshot records, and the classes this instance has itself written; anything else fails before the class is even loaded.
+ * checkpoint snapshot records, and the classes this instance has itself written; anything else
+ * fails before the class is even loaded.
  *
  * <p>Records are trees: shared references are written twice and cycles are not supported.
  */

@@ -95,6 +95,25 @@ class OperatorSnapshotPropertyTest {
     return r -> SnapshotRescale.randomSteps(r, 120 + r.nextInt(120), inputs, keys, 1 + r.nextInt(80), 0.05, processingTime);
   }
 
+  @Test
+  void aSnapshotIsRefusedAtAnotherNumberOfKeyGroupsAndReadByAFreshSerde() throws Exception {
+    Supplier<StreamOperator> f = window(Windows.tumbling(Duration.ofMillis(10)), null, 0, Aggregations.count());
+    OperatorDriver old = new OperatorDriver(f.get(), "w", 0, 1, 64, 0);
+    old.element("k", "v1", 3);
+    Object snap = old.snapshot(1);
+    // Written by one Serde, read by a fresh one (a restarted job): the snapshot records are allowed.
+    dev.sluice.core.codec.Serde writer = new dev.sluice.core.codec.Serde(java.util.Map.of(), java.util.Set.of());
+    Object copy = new dev.sluice.core.codec.Serde(java.util.Map.of(), java.util.Set.of()).fromBytes(writer.toBytes(snap));
+    StreamOperator fresh = f.get();
+    new OperatorDriver(fresh, "w", 0, 1, 128, 0).open();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.restoreState(List.of(copy)))
+        .hasMessageContaining("taken with 64 key groups into a job of 128");
+    OperatorDriver same = new OperatorDriver(f.get(), "w", 0, 1, 64, 0).open();
+    same.operator().restoreState(List.of(copy));
+    same.watermark(9);
+    assertThat(same.values()).containsExactly(new Windowed<>("k", new dev.sluice.api.window.Window(0, 10), 1L));
+  }
+
   // ---- windows ----
 
   static Supplier<StreamOperator> window(WindowSpec spec, Trigger trigger, long lateness, Aggregation<?, ?, ?> agg) {

@@ -8,5 +8,7 @@ import java.io.Serializable;
  *
  * @param stagedPath null when the writer wrote nothing (only for {@code last})
  * @param last whether this is the writer's end-of-input committable
+ * @param parallelism how many writers the sink has: {@code _SUCCESS} is written by a commit holding
+ *     the last committable of each
  */
-public record CheckpointPart(int partition, String stagedPath, String fileName, boolean last) implements Serializable {}
+public record CheckpointPart(int partition, int parallelism, String stagedPath, String fileName, boolean last) implements Serializable {}

@@ -96,8 +96,8 @@ public final class FileOutput {
   /**
    * Publishes the parts of one checkpoint ({@link CheckpointPart}s): moves each staged file to its
    * final name unless that exists already (a repeated commit; a committed file is never overwritten),
-   * adds the names to the manifest (temp + fsync + rename), and writes {@code _SUCCESS} when every
-   * committable is a writer's last one (the job ended). Earlier output is kept: the parts of earlier
+   * adds the names to the manifest (temp + fsync + rename), and writes {@code _SUCCESS} when the
+   * committables hold every writer's last one (the job ended). Earlier output is kept: the parts of earlier
    * checkpoints are part of the same output. With {@code replacePrevious} (the first commit of a
    * fresh run with overwrite) the files of the previous output are deleted first. Idempotent.
    */
@@ -111,11 +111,15 @@ public final class FileOutput {
       names.clear();
     }
     Files.deleteIfExists(dir.resolve(SUCCESS));
-    boolean allLast = !committables.isEmpty();
+    Set<Integer> lastOf = new java.util.HashSet<>();
+    int writers = -1;
     List<String> added = new ArrayList<>();
     for (Object c : committables) {
       CheckpointPart part = (CheckpointPart) c;
-      allLast &= part.last();
+      if (part.last()) {
+        lastOf.add(part.partition());
+        writers = part.parallelism();
+      }
       if (part.stagedPath() == null) {
         continue;
       }
@@ -139,8 +143,9 @@ public final class FileOutput {
       names.addAll(added);
       writeManifest(dir, names);
     }
-    if (allLast) {
+    if (lastOf.size() == writers) {
       Files.write(dir.resolve(SUCCESS), new byte[0]);
+      deleteRecursively(temporary(dir));
     }
     fsync(dir);
   }

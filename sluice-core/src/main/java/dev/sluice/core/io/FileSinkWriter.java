@@ -27,6 +27,7 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
 
   private final RecordEncoder<? super T> encoder;
   private final int partition;
+  private final int parallelism;
   private final Path attemptDir;
   private Path staged;
   private FileOutputStream file;
@@ -40,6 +41,7 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
       throws IOException {
     this.encoder = encoder;
     this.partition = context.partition();
+    this.parallelism = context.parallelism();
     this.checkpointing = context.checkpointing();
     this.temporary = FileOutput.temporary(dir);
     if (checkpointing) {
@@ -85,12 +87,12 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
 
   private CheckpointPart seal(String name, boolean last) throws IOException {
     if (closed) {
-      return last ? new CheckpointPart(partition, null, name, true) : null;
+      return last ? new CheckpointPart(partition, parallelism, null, name, true) : null;
     }
     out.flush();
     file.getFD().sync();
     close();
-    CheckpointPart part = new CheckpointPart(partition, staged.toString(), name, last);
+    CheckpointPart part = new CheckpointPart(partition, parallelism, staged.toString(), name, last);
     staged = null; // sealed: belongs to its checkpoint now, an abort must not delete it
     return part;
   }

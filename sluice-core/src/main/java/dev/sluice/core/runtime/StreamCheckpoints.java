@@ -224,16 +224,20 @@ final class StreamCheckpoints {
       }
     }
 
+    /**
+     * Stops triggering and forgets the pending checkpoint, then waits for the I/O thread: a
+     * completion already under way finishes (its metadata may be written), nothing is written after
+     * this returns. A pending checkpoint's partial directory is removed by the next run.
+     */
     void close() {
       closed = true;
-      Pending p;
       synchronized (this) {
-        p = pending;
         pending = null;
       }
-      if (p != null) {
-        long id = p.id;
-        io.execute(() -> storage.discard(id));
+      try {
+        io.submit(() -> null).get();
+      } catch (Exception e) {
+        // shut down already, or interrupted: nothing more to wait for
       }
     }
 
@@ -448,11 +452,6 @@ final class StreamCheckpoints {
         }
       }
       long id = nextId.getAndIncrement();
-      try {
-        io.submit(() -> null).get(); // earlier writes and discards first
-      } catch (Exception e) {
-        // the executor is only used for ordering here
-      }
       try {
         writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit);
         storage.retain(settings.retained());

@@ -138,7 +138,7 @@ class CheckpointRecoveryTest {
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = fileSink ? readParts(out) : new ArrayList<>(collect.result());
     got.sort(null);
-    assertThat(got).as("exactly once after a failure at %d (seed %d)", failAt, seed).isEqualTo(expected(keyed));
+    assertSameRecords(got, expected(keyed), "exactly once after a failure at " + failAt + " (seed " + seed + ")");
     if (fileSink) {
       assertThat(out.resolve("_SUCCESS")).exists();
       assertThat(out.resolve("_temporary")).doesNotExist();
@@ -172,8 +172,34 @@ class CheckpointRecoveryTest {
     Pipeline second = pipeline("crash", keyed, gated, -1, "none", Sinks.textFiles(out.toString()));
     JobResult r = second.run(options(after, ck));
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    assertThat(readParts(out)).isEqualTo(expected(keyed));
+    assertSameRecords(readParts(out), expected(keyed), "resumed at parallelism " + after);
     assertThat(out.resolve("_SUCCESS")).exists();
+  }
+
+  /** Equal as sorted lists; on failure says how many are missing and duplicated, with examples. */
+  static void assertSameRecords(List<String> got, List<String> expected, String what) {
+    if (got.equals(expected)) {
+      return;
+    }
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    for (String s : got) {
+      counts.merge(s, 1, Integer::sum);
+    }
+    List<String> missing = new ArrayList<>();
+    for (String s : expected) {
+      if (counts.merge(s, -1, Integer::sum) < 0) {
+        missing.add(s);
+      }
+    }
+    List<String> extra = new ArrayList<>();
+    counts.forEach((k, v) -> {
+      for (int i = 0; i < v; i++) {
+        extra.add(k);
+      }
+    });
+    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
+        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
+        + extra.size() + " extra or duplicated (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
   }
 
   @Test

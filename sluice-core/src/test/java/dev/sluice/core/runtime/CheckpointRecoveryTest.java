@@ -229,7 +229,10 @@ class CheckpointRecoveryTest {
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertThat(sink.result()).hasSize((int) N);
 
-    Pipeline strict = pipeline("full", false, false, -1, "none", new CollectSink<>());
+    SeqSource.GATES.put("full", new AtomicBoolean(false));
+    SeqSource gated = source(false);
+    gated.gate = "full"; // never opens: the job runs until a checkpoint fails it
+    Pipeline strict = pipeline("full", false, gated, -1, "none", new CollectSink<>());
     RunOptions o = options(2, ck).withMaxAttempts(1);
     RunOptions none = o.withCheckpointing(o.checkpointing().withTolerableFailures(0));
     assertThatThrownBy(() -> strict.run(none)).hasMessageContaining(ck.resolve("full").toString())

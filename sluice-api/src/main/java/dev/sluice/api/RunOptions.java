@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * @param progress called now and then with bytes read of total, from a runtime thread; may be null
  * @param mode how the job executes: {@link Mode#AUTO} picks streaming when a source is unbounded
  * @param clock the processing-time clock of windows and timers; the system clock unless a test sets a virtual one
+ * @param checkpointing periodic checkpoints of a streaming job, or null for none (the default). With
+ *     checkpoints, {@code maxAttempts} and {@code retryBackoff} are the job's restart strategy: a
+ *     failing task restarts the whole job from its latest complete checkpoint, at most
+ *     {@code maxAttempts - 1} times, after {@code retryBackoff} (doubling per restart)
  */
 public record RunOptions(
     int parallelism,
@@ -25,7 +29,8 @@ public record RunOptions(
     Path tempDir,
     Consumer<Progress> progress,
     Mode mode,
-    InstantSource clock) {
+    InstantSource clock,
+    Checkpointing checkpointing) {
 
   /** Execution modes. */
   public enum Mode {
@@ -35,6 +40,54 @@ public record RunOptions(
     BATCH,
     /** All stages run at once, record at a time, connected by bounded channels with backpressure. */
     STREAMING
+  }
+
+  /**
+   * Checkpoint settings of a streaming job.
+   *
+   * <p>Checkpoints are stored under {@code <dir>/<job name>/chk-<n>/}; a job started with the same
+   * name and directory resumes from the latest complete checkpoint there. A failed checkpoint (for
+   * instance a full disk) does not fail the job, unless more than {@code tolerableFailures} fail in
+   * a row.
+   *
+   * @param dir the checkpoint directory (created if missing)
+   * @param interval time between the start of one checkpoint and the trigger of the next
+   * @param retained complete checkpoints kept (older ones are deleted), at least 1
+   * @param tolerableFailures consecutive failed checkpoints tolerated before the job fails
+   */
+  public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures) {
+    /** Complete checkpoints kept by default. */
+    public static final int DEFAULT_RETAINED = 3;
+
+    public Checkpointing {
+      if (dir == null) {
+        throw new IllegalArgumentException("checkpoint directory must be set");
+      }
+      if (interval == null || interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("checkpoint interval must be positive, was " + interval);
+      }
+      if (retained < 1) {
+        throw new IllegalArgumentException("retained checkpoints must be at least 1, was " + retained);
+      }
+      if (tolerableFailures < 0) {
+        throw new IllegalArgumentException("tolerable checkpoint failures must be zero or positive, was "
+            + tolerableFailures);
+      }
+    }
+
+    public Checkpointing withRetained(int n) {
+      return new Checkpointing(dir, interval, n, tolerableFailures);
+    }
+
+    public Checkpointing withTolerableFailures(int n) {
+      return new Checkpointing(dir, interval, retained, n);
+    }
+  }
+
+  /** Options without checkpoints (the form before checkpoints existed). */
+  public RunOptions(int parallelism, long memoryBudgetBytes, int maxAttempts, Duration retryBackoff, Path tempDir,
+                    Consumer<Progress> progress, Mode mode, InstantSource clock) {
+    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null);
   }
 
   public RunOptions {
@@ -78,35 +131,48 @@ public record RunOptions(
 
   /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
   public RunOptions withClock(InstantSource c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c, checkpointing);
   }
 
   public RunOptions withMode(Mode m) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock, checkpointing);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock, checkpointing);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock, checkpointing);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock, checkpointing);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock, checkpointing);
+  }
+
+  /**
+   * Checkpoints every {@code interval} into {@code dir} (streaming jobs), keeping the last
+   * {@value Checkpointing#DEFAULT_RETAINED} complete ones and tolerating any number of failed ones.
+   */
+  public RunOptions withCheckpointing(Path dir, Duration interval) {
+    return withCheckpointing(new Checkpointing(dir, interval, Checkpointing.DEFAULT_RETAINED, Integer.MAX_VALUE));
+  }
+
+  /** These checkpoint settings; null turns checkpoints off. */
+  public RunOptions withCheckpointing(Checkpointing c) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, c);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
     description = "Runs Sluice dataflow jobs on this machine.",
-    subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, Main.DemoCommand.class})
+    subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, Main.DemoCommand.class,
+        Main.CheckpointsCommand.class})
 public final class Main implements Runnable {
   static final int OK = 0;
   static final int JOB_FAILED = 1;
@@ -335,6 +337,14 @@ public final class Main implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "<dir>",
+        description = "Take checkpoints into this directory; a job run again with the same directory resumes from its latest complete checkpoint.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "<duration>", defaultValue = "1s",
+        description = "Time between checkpoints, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
     @Option(names = "--output", paramLabel = "<dir>", description = "Write result rows as JSON lines to part-* files here; without it results are counted and dropped.")
     String output;
 
@@ -386,6 +396,9 @@ public final class Main implements Runnable {
           Queries.Params.defaults());
       Nexmark.Built built = Nexmark.build(job);
       RunOptions options = common.runOptions().withMode(RunOptions.Mode.STREAMING);
+      if (checkpointDir != null) {
+        options = options.withCheckpointing(checkpointDir, parseDuration(checkpointInterval));
+      }
       if (explaining(spec)) {
         PrintWriter out = spec.commandLine().getOut();
         out.print(built.pipeline().explain(options));
@@ -505,4 +518,58 @@ public final class Main implements Runnable {
 
   /** picocli mixin wrapper for {@link CommonOptions}. */
   static final class CommonOptionsMixin extends CommonOptions {}
+
+  /** {@code 500ms}, {@code 10s}, {@code 2m}, or an ISO-8601 duration ({@code PT1S}). */
+  static Duration parseDuration(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (t.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else {
+        d = Duration.parse(text.strip());
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("duration must be positive, was " + text);
+      }
+      return d;
+    } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("cannot read duration '" + text + "'; write e.g. 500ms, 10s or 2m");
+    }
+  }
+
+  @Command(name = "checkpoints", mixinStandardHelpOptions = true, description = "Inspects checkpoint directories.",
+      subcommands = {CheckpointsListCommand.class})
+  static final class CheckpointsCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "missing command; choose one of " + spec.subcommands().keySet());
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Lists the checkpoints in a checkpoint directory: id, time, duration, size, alignment time, state.")
+  static final class CheckpointsListCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<dir>", description = "The checkpoint directory (as given to --checkpoint-dir).")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("checkpoint directory " + dir + " does not exist or is not a directory");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(dev.sluice.core.checkpoint.CheckpointListing.format(dir));
+      out.flush();
+      return OK;
+    }
+  }
 }

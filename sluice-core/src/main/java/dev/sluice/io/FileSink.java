@@ -17,6 +17,11 @@ import java.util.Objects;
  * the whole job succeeded are the files renamed into place, followed by a manifest
  * {@code _SLUICE} (the files Sluice wrote) and an empty {@code _SUCCESS} marker, written last.
  *
+ * <p>With checkpoints, each writer stages one file per checkpoint and each complete checkpoint
+ * commits its files by rename ({@code part-<partition>-<checkpoint>}, and {@code part-<partition>-end}
+ * for the rest at the end of input); {@code _SUCCESS} is written only when a bounded job has ended.
+ * A commit repeated after a crash is harmless: a committed file is never overwritten.
+ *
  * <p>{@link #open} refuses a non-empty directory unless overwrite is on; with overwrite, it still
  * refuses a directory holding any file not listed in its {@code _SLUICE} manifest, so that Sluice
  * never deletes files it did not write. The previous output is deleted at commit, so a failed job
@@ -34,6 +39,8 @@ public final class FileSink<T> implements Sink<T> {
   private final boolean overwrite;
   /** Set by {@link #open} on the coordinating thread, read by {@link #abort}. */
   private volatile boolean createdDir;
+  /** Set by {@link #open}: the next checkpoint commit is this run's first and replaces an earlier output. */
+  private transient volatile boolean freshRun;
 
   FileSink(String kind, String dir, RecordEncoder<? super T> encoder, boolean overwrite) {
     this.kind = kind;
@@ -58,6 +65,19 @@ public final class FileSink<T> implements Sink<T> {
   @Override
   public void open(int parallelism) throws IOException {
     createdDir = FileOutput.prepare(Path.of(dir), overwrite);
+    freshRun = true;
+  }
+
+  /** Each writer stages one file per checkpoint; see {@link FileSinkWriter}. */
+  @Override
+  public boolean supportsCheckpoints() {
+    return true;
+  }
+
+  @Override
+  public void recover(int parallelism, List<Object> committables) throws IOException {
+    freshRun = false;
+    FileOutput.recover(Path.of(dir), committables);
   }
 
   @Override
@@ -67,6 +87,13 @@ public final class FileSink<T> implements Sink<T> {
 
   @Override
   public void commit(List<Object> committables) throws IOException {
+    for (Object c : committables) {
+      if (c instanceof dev.sluice.core.io.CheckpointPart) {
+        FileOutput.commitCheckpoint(Path.of(dir), committables, freshRun);
+        freshRun = false;
+        return;
+      }
+    }
     FileOutput.commit(Path.of(dir), committables);
   }
 

@@ -11,9 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A sink that keeps what a job writes in memory, visible while a streaming job runs: made by
- * {@link PipelineHarness#collect}. Records appear as soon as a task writes them (not at a checkpoint
- * or the end of the job); a task attempt that fails and is retried has its records withdrawn, so
- * retries do not duplicate output. Works with the embedded runner only (the sink is not serialized).
+ * {@link PipelineHarness#collect}. Without checkpoints, records appear as soon as a task writes them;
+ * a task attempt that fails and is retried has its records withdrawn, so retries do not duplicate
+ * output. With checkpoints, records appear when the checkpoint after them completes (or at the end
+ * of a bounded job): each writer seals one chunk per checkpoint, with a unique id, and a commit adds
+ * the chunks it has not added before, so the restarts of a recovering job never duplicate output.
+ * Works with the embedded runner only (the sink is not serialized).
  *
  * <p>Thread-safe: tasks write while the test reads. {@link #values()} lists the records by
  * partition, in write order within each partition.
@@ -22,6 +25,12 @@ public final class TestSink<T> implements Sink<T> {
   private final String name;
   private final transient List<Attempt<T>> attempts = new CopyOnWriteArrayList<>();
   private final transient Object signal = new Object();
+  /** Committed chunks with checkpoints, in commit order. */
+  private final transient List<Chunk> committed = new CopyOnWriteArrayList<>();
+  private final transient java.util.Set<String> committedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** One writer's records of one checkpoint; {@code id} is unique so commits are idempotent. */
+  public record Chunk(String id, int partition, ArrayList<Object> records) {}
 
   TestSink(String name) {
     this.name = name;
@@ -39,6 +48,25 @@ public final class TestSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> writer(WriterContext context) {
+    if (context.checkpointing()) {
+      return new SinkWriter<>() {
+        private ArrayList<Object> buffer = new ArrayList<>();
+
+        @Override public void write(T record) { buffer.add(record); }
+
+        @Override public Object prepareCommit() { return seal(); }
+
+        @Override public Object prepareCommit(long checkpointId) { return buffer.isEmpty() ? null : seal(); }
+
+        private Chunk seal() {
+          Chunk c = new Chunk(java.util.UUID.randomUUID().toString(), context.partition(), buffer);
+          buffer = new ArrayList<>();
+          return c;
+        }
+
+        @Override public void abort() { buffer.clear(); }
+      };
+    }
     Attempt<T> a = new Attempt<>(context.partition());
     attempts.add(a);
     return new SinkWriter<>() {
@@ -66,7 +94,25 @@ public final class TestSink<T> implements Sink<T> {
   }
 
   @Override
-  public void commit(List<Object> committables) {}
+  public boolean supportsCheckpoints() {
+    return true;
+  }
+
+  @Override
+  public void commit(List<Object> committables) {
+    boolean added = false;
+    for (Object c : committables) {
+      if (c instanceof Chunk chunk && committedIds.add(chunk.id())) {
+        committed.add(chunk);
+        added = true;
+      }
+    }
+    if (added) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
+    }
+  }
 
   @Override
   public String name() {
@@ -74,10 +120,14 @@ public final class TestSink<T> implements Sink<T> {
   }
 
   /** A snapshot of the records written so far. */
+  @SuppressWarnings("unchecked")
   public List<T> values() {
+    List<T> out = new ArrayList<>();
+    for (Chunk c : committed) {
+      out.addAll((List<T>) (List<?>) c.records());
+    }
     List<Attempt<T>> live = new ArrayList<>(attempts);
     live.sort((x, y) -> Integer.compare(x.partition, y.partition));
-    List<T> out = new ArrayList<>();
     for (Attempt<T> a : live) {
       if (!a.aborted) {
         synchronized (a) {

@@ -40,10 +40,21 @@ public final class DiscardingSink<T> implements Sink<T> {
       }
 
       @Override
+      public Object prepareCommit(long checkpointId) {
+        return null;
+      }
+
+      @Override
       public void abort() {
         flush();
       }
     };
+  }
+
+  /** Checkpoints are allowed: nothing is staged, so after a restart output may repeat (at least once). */
+  @Override
+  public boolean supportsCheckpoints() {
+    return true;
   }
 
   @Override

@@ -122,6 +122,8 @@ public final class Serde {
   private final Map<Class<?>, Codec<?>> codecs;
   /** Class names a reader may resolve; grows as this instance writes new classes. */
   private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+  /** Class names this instance wrote by name. */
+  private final Set<String> written = ConcurrentHashMap.newKeySet();
   private final ClassLoader classLoader;
   /** Kryos held by open spill files (obtained once per file). */
   private final Pool<Slot> pool;
@@ -288,6 +290,23 @@ public final class Serde {
 
   void recordWritten(Class<?> type) {
     allowed.add(type.getName());
+    written.add(type.getName());
+  }
+
+  /**
+   * The names of the classes this instance wrote by name (not in the built-in set): a checkpoint
+   * records them so that the job restoring it may read exactly those back.
+   */
+  public java.util.SortedSet<String> writtenClassNames() {
+    return new java.util.TreeSet<>(written);
+  }
+
+  /**
+   * Allows reading back classes an earlier run wrote ({@link #writtenClassNames()} of that run, as
+   * recorded in its checkpoint). Nothing is loaded here; a name is only compared when read.
+   */
+  public void allowClassNames(java.util.Collection<String> names) {
+    allowed.addAll(names);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -30,8 +30,20 @@ public final class ConsoleSink<T> implements Sink<T> {
       }
 
       @Override
+      public Object prepareCommit(long checkpointId) {
+        System.out.flush();
+        return null;
+      }
+
+      @Override
       public void abort() {}
     };
+  }
+
+  /** Checkpoints are allowed: nothing is staged, so after a restart output may repeat (at least once). */
+  @Override
+  public boolean supportsCheckpoints() {
+    return true;
   }
 
   @Override

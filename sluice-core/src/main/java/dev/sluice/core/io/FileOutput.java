@@ -70,7 +70,9 @@ public final class FileOutput {
         entries.add(p.getFileName().toString());
       }
     }
+    entries.remove(TEMPORARY); // staging only: leftovers of a run that never committed
     if (entries.isEmpty()) {
+      deleteRecursively(temporary(dir));
       return false;
     }
     if (!overwrite) {
@@ -89,6 +91,80 @@ public final class FileOutput {
     }
     deleteRecursively(temporary(dir)); // leftovers of a crashed run; staging only, not output
     return false;
+  }
+
+  /**
+   * Publishes the parts of one checkpoint ({@link CheckpointPart}s): moves each staged file to its
+   * final name unless that exists already (a repeated commit; a committed file is never overwritten),
+   * adds the names to the manifest (temp + fsync + rename), and writes {@code _SUCCESS} when the
+   * committables hold every writer's last one (the job ended). Earlier output is kept: the parts of earlier
+   * checkpoints are part of the same output. With {@code replacePrevious} (the first commit of a
+   * fresh run with overwrite) the files of the previous output are deleted first. Idempotent.
+   */
+  public static void commitCheckpoint(Path dir, List<Object> committables, boolean replacePrevious) throws IOException {
+    Files.createDirectories(dir);
+    Set<String> names = readManifest(dir);
+    if (replacePrevious) {
+      for (String old : names) {
+        Files.deleteIfExists(dir.resolve(old));
+      }
+      names.clear();
+    }
+    Files.deleteIfExists(dir.resolve(SUCCESS));
+    Set<Integer> lastOf = new java.util.HashSet<>();
+    int writers = -1;
+    List<String> added = new ArrayList<>();
+    for (Object c : committables) {
+      CheckpointPart part = (CheckpointPart) c;
+      if (part.last()) {
+        lastOf.add(part.partition());
+        writers = part.parallelism();
+      }
+      if (part.stagedPath() == null) {
+        continue;
+      }
+      Path staged = Path.of(part.stagedPath());
+      Path target = dir.resolve(part.fileName());
+      if (Files.exists(target)) {
+        if (Files.exists(staged)) {
+          LOG.warn("{} exists already; not overwriting it with {} (a repeated commit)", target, staged);
+          Files.deleteIfExists(staged);
+        }
+      } else if (Files.exists(staged)) {
+        move(staged, target);
+      } else {
+        throw new IOException("staged output of partition " + part.partition() + " (" + staged
+            + ") is missing and " + target + " does not exist; was the output directory modified"
+            + " while the job ran?");
+      }
+      added.add(part.fileName());
+    }
+    if (!added.isEmpty() || replacePrevious) {
+      names.addAll(added);
+      writeManifest(dir, names);
+    }
+    if (lastOf.size() == writers) {
+      Files.write(dir.resolve(SUCCESS), new byte[0]);
+      deleteRecursively(temporary(dir));
+    }
+    fsync(dir);
+  }
+
+  private static void writeManifest(Path dir, Set<String> names) throws IOException {
+    Path tmp = dir.resolve("." + MANIFEST + ".tmp");
+    StringBuilder manifest = new StringBuilder(MANIFEST_HEADER).append('\n');
+    for (String name : names) {
+      manifest.append(name).append('\n');
+    }
+    Files.writeString(tmp, manifest, StandardCharsets.UTF_8);
+    fsync(tmp);
+    move(tmp, dir.resolve(MANIFEST));
+  }
+
+  /** Resuming from a checkpoint: re-commits its parts, then drops staging of checkpoints that never completed. */
+  public static void recover(Path dir, List<Object> committables) throws IOException {
+    commitCheckpoint(dir, committables, false);
+    deleteRecursively(temporary(dir));
   }
 
   /** Publishes the staged parts; idempotent. */

@@ -14,22 +14,41 @@ import java.nio.file.Path;
  * Writes one task attempt's records to {@code <dir>/_temporary/attempt-<partition>-<attempt>/
  * part-<partition>} through a 64 KiB buffer. {@link #prepareCommit} flushes and fsyncs; {@link
  * #abort} deletes the staged file. Used by one task thread; not thread-safe.
+ *
+ * <p>With checkpoints ({@link WriterContext#checkpointing()}) the writer stages one file per
+ * checkpoint, {@code <dir>/_temporary/part-<partition>-<checkpoint>.<random>.inprogress}, opened at
+ * the first record after a checkpoint; {@link #prepareCommit(long)} fsyncs and closes it and
+ * returns a {@link CheckpointPart} that commits it as {@code part-<partition>-<checkpoint>}; at the
+ * end of input the rest becomes {@code part-<partition>-end}. Checkpoints with no records stage
+ * nothing.
  */
 public final class FileSinkWriter<T> implements SinkWriter<T> {
   static final int BUFFER_SIZE = 64 * 1024;
 
   private final RecordEncoder<? super T> encoder;
   private final int partition;
+  private final int parallelism;
   private final Path attemptDir;
-  private final Path staged;
-  private final FileOutputStream file;
-  private final BufferedWriter out;
+  private Path staged;
+  private FileOutputStream file;
+  private BufferedWriter out;
   private boolean closed;
+  private final boolean checkpointing;
+  private final Path temporary;
+  private long lastCheckpoint;
 
   public FileSinkWriter(Path dir, WriterContext context, RecordEncoder<? super T> encoder)
       throws IOException {
     this.encoder = encoder;
     this.partition = context.partition();
+    this.parallelism = context.parallelism();
+    this.checkpointing = context.checkpointing();
+    this.temporary = FileOutput.temporary(dir);
+    if (checkpointing) {
+      this.attemptDir = temporary;
+      this.closed = true; // nothing open until the first record
+      return;
+    }
     this.attemptDir = FileOutput.temporary(dir)
         .resolve("attempt-" + FileOutput.partName(partition).substring(5) + "-" + context.attempt());
     Files.createDirectories(attemptDir);
@@ -40,6 +59,14 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
 
   @Override
   public void write(T record) throws IOException {
+    if (checkpointing && closed) {
+      Files.createDirectories(temporary);
+      staged = temporary.resolve(FileOutput.partName(partition) + "-" + (lastCheckpoint + 1) + "."
+          + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".inprogress");
+      file = new FileOutputStream(staged.toFile());
+      out = new BufferedWriter(new OutputStreamWriter(file, StandardCharsets.UTF_8), BUFFER_SIZE);
+      closed = false;
+    }
     try {
       encoder.write(record, out);
     } catch (IOException | RuntimeException e) {
@@ -50,7 +77,31 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
   }
 
   @Override
+  public Object prepareCommit(long checkpointId) throws IOException {
+    if (!checkpointing) {
+      throw new IllegalStateException("this writer was not created for a job with checkpoints");
+    }
+    lastCheckpoint = checkpointId;
+    return seal(String.format("%s-%06d", FileOutput.partName(partition), checkpointId), false);
+  }
+
+  private CheckpointPart seal(String name, boolean last) throws IOException {
+    if (closed) {
+      return last ? new CheckpointPart(partition, parallelism, null, name, true) : null;
+    }
+    out.flush();
+    file.getFD().sync();
+    close();
+    CheckpointPart part = new CheckpointPart(partition, parallelism, staged.toString(), name, last);
+    staged = null; // sealed: belongs to its checkpoint now, an abort must not delete it
+    return part;
+  }
+
+  @Override
   public Object prepareCommit() throws IOException {
+    if (checkpointing) {
+      return seal(FileOutput.partName(partition) + "-end", true);
+    }
     out.flush();
     file.getFD().sync();
     close();
@@ -59,14 +110,22 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
 
   @Override
   public void abort() {
+    if (checkpointing && closed) {
+      return;
+    }
     try {
       close();
     } catch (IOException ignored) {
       // the file is deleted next
     }
+    if (staged == null) {
+      return;
+    }
     try {
       Files.deleteIfExists(staged);
-      Files.deleteIfExists(attemptDir);
+      if (!checkpointing) {
+        Files.deleteIfExists(attemptDir);
+      }
     } catch (IOException e) {
       FileOutput.LOG.warn("could not delete staged file {}: {}", staged, e.toString());
     }
@@ -77,6 +136,7 @@ public final class FileSinkWriter<T> implements SinkWriter<T> {
     if (!closed) {
       closed = true;
       out.close();
+
     }
   }
 }

@@ -25,7 +25,7 @@ public final class LocalRunner implements PipelineRunner {
   @Override
   public JobResult run(LogicalPlan plan, RunOptions options) {
     if (streaming(plan, options)) {
-      return new StreamExecution(plan, options, StreamConfig.DEFAULT).start().await();
+      return StreamJob.start(plan, options, StreamConfig.DEFAULT).await();
     }
     return new JobExecution(plan, options).run();
   }
@@ -33,7 +33,7 @@ public final class LocalRunner implements PipelineRunner {
   @Override
   public JobHandle start(LogicalPlan plan, RunOptions options) {
     if (streaming(plan, options)) {
-      return new StreamExecution(plan, options, StreamConfig.DEFAULT).start();
+      return StreamJob.start(plan, options, StreamConfig.DEFAULT);
     }
     JobExecution job = new JobExecution(plan, options);
     CompletableFuture<JobResult> future = new CompletableFuture<>();

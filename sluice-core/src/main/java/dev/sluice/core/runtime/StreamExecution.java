@@ -83,7 +83,21 @@ final class StreamExecution {
 
   private record Failure(String where, String position, Throwable error) {}
 
+  /** Checkpoints of this job run, or null without checkpointing. */
+  final StreamCheckpoints checkpoints;
+  /** The checkpoint this attempt restores, or null. */
+  final StreamCheckpoints.Restored restored;
+  /** This attempt's checkpoint bookkeeping, or null. */
+  StreamCheckpoints.Attempt checkpointAttempt;
+
   StreamExecution(LogicalPlan logical, RunOptions options, StreamConfig config) {
+    this(logical, options, config, null, null);
+  }
+
+  StreamExecution(LogicalPlan logical, RunOptions options, StreamConfig config, StreamCheckpoints checkpoints,
+                  StreamCheckpoints.Restored restored) {
+    this.checkpoints = checkpoints;
+    this.restored = restored;
     this.options = options;
     this.config = config;
     this.parallelism = options.effectiveParallelism();
@@ -121,6 +135,23 @@ final class StreamExecution {
 
   boolean stopped() {
     return stopped;
+  }
+
+  List<StreamTask> tasks() {
+    return tasks;
+  }
+
+  List<SinkLoop> sinkLoops() {
+    return sinkLoops;
+  }
+
+  List<SourceLoop> sourceLoops() {
+    return sourceLoops;
+  }
+
+  /** The checkpoint coordinator gave up (too many failed checkpoints, or a commit failed). */
+  void failCheckpoint(String message) {
+    fail("checkpoints", "checkpoint", new IllegalStateException(message));
   }
 
   Channel[] channelsInto(ExchangeSpec e, int consumer) {
@@ -167,6 +198,9 @@ final class StreamExecution {
       createSplits();
       createChannels();
       createTasks();
+      if (checkpoints != null) {
+        checkpointAttempt = checkpoints.attach(this);
+      }
     } catch (IOException e) {
       abortSinks();
       resources.close();
@@ -199,6 +233,10 @@ final class StreamExecution {
     Thread coordinator = thread("sluice-stream-coordinator-" + job, this::coordinate);
     for (Thread t : threads) {
       t.start();
+    }
+    if (checkpointAttempt != null && !(restored != null && restored.metadata().last())) {
+      // Not joined by the coordinator: it ends when the attempt is closed or stopped.
+      thread("sluice-checkpoint-trigger-" + job, checkpointAttempt::runTrigger).start();
     }
     coordinator.start();
     return new LocalJobHandle(future, this::cancel);
@@ -241,7 +279,11 @@ final class StreamExecution {
       Transform t = plan.transform(id);
       if (t.op() instanceof Op.Write w) {
         StageSpec s = plan.stages().get(plan.stageOf()[id]);
-        w.sink().open(s.parallelism());
+        if (restored != null) {
+          w.sink().recover(s.parallelism(), restored.committables().getOrDefault(id, List.of()));
+        } else {
+          w.sink().open(s.parallelism());
+        }
         sinks.add(w.sink());
       }
     }
@@ -250,6 +292,21 @@ final class StreamExecution {
   private void createSplits() throws IOException {
     for (StageSpec s : plan.stages()) {
       List<JobExecution.SplitRef> refs = new ArrayList<>();
+      if (restored != null && s.sourceDriven()) {
+        // The unread rest of every old task's split, whatever the old parallelism was.
+        for (dev.sluice.core.checkpoint.TaskState state : restored.byStage().getOrDefault(s.id(), List.of())) {
+          if (state.remaining() != null) {
+            refs.add(new JobExecution.SplitRef(state.sourceTransform(), state.remaining()));
+          }
+        }
+        if (refs.isEmpty() || restored.metadata().last()) {
+          refs.clear();
+          refs.add(new JobExecution.SplitRef(s.sources().get(0), new StreamCheckpoints.FinishedSplit("finished")));
+        }
+        splits.add(refs);
+        taskCounts[s.id()] = refs.size();
+        continue;
+      }
       for (int id : s.sources()) {
         Source<?> source = ((Op.Read) plan.transform(id).op()).source();
         for (SourceSplit split : source.splits(s.parallelism())) {
@@ -302,18 +359,38 @@ final class StreamExecution {
             io = new Channel(config.channelCapacity(), config.batchSize(), false);
           }
         }
-        StreamTask task = new StreamTask(this, s, i, split, io);
+        StreamTask task = new StreamTask(this, s, i, split, io, restoredOperators(s));
+        task.ordinal = tasks.size();
         tasks.add(task);
         if (io != null) {
           sourceLoops.add(new SourceLoop(task, source, io));
         }
         for (int id : s.transforms()) {
           if (plan.transform(id).op() instanceof Op.Write w) {
-            sinkLoops.add(new SinkLoop(id, i, taskCounts[s.id()], (Sink<Object>) w.sink(), sinkChannels[id][i]));
+            SinkLoop l = new SinkLoop(id, i, taskCounts[s.id()], (Sink<Object>) w.sink(), sinkChannels[id][i]);
+            l.ordinal = sinkLoops.size();
+            sinkLoops.add(l);
           }
         }
       }
     }
+  }
+
+  /** Per transform of {@code s}, the snapshots of all old tasks (one entry each, null for none). */
+  private java.util.Map<Integer, List<Object>> restoredOperators(StageSpec s) {
+    if (restored == null || restored.metadata().last()) {
+      return null;
+    }
+    java.util.Map<Integer, List<Object>> byTransform = new java.util.HashMap<>();
+    List<dev.sluice.core.checkpoint.TaskState> states = restored.byStage().getOrDefault(s.id(), List.of());
+    for (int id : s.transforms()) {
+      List<Object> l = new ArrayList<>();
+      for (dev.sluice.core.checkpoint.TaskState state : states) {
+        l.add(state.operators().get(id));
+      }
+      byTransform.put(id, l);
+    }
+    return byTransform;
   }
 
   // ---------------------------------------------------------------- threads
@@ -377,7 +454,11 @@ final class StreamExecution {
     try {
       if (f == null && !cancelled) {
         try {
-          commitSinks();
+          if (checkpointAttempt != null) {
+            checkpointAttempt.completeLast();
+          } else {
+            commitSinks();
+          }
         } catch (IOException | RuntimeException e) {
           resources.close();
           future.completeExceptionally(new JobFailedException("job '" + plan.logical().name()
@@ -388,7 +469,13 @@ final class StreamExecution {
         future.complete(result(JobResult.Status.SUCCEEDED));
         return;
       }
-      abortSinks();
+      if (checkpointAttempt != null) {
+        // Staged output may belong to a complete checkpoint whose commit has not run: the next run's
+        // Sink.recover commits or discards it.
+        checkpointAttempt.close();
+      } else {
+        abortSinks();
+      }
       resources.close();
       if (f != null) {
         String message = "job '" + plan.logical().name() + "' failed: " + f.where() + ", at " + f.position() + ": "
@@ -485,6 +572,9 @@ final class StreamExecution {
     final StreamSourceContext context;
     final IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
     volatile Thread thread;
+    /** The latest checkpoint triggered; set by the coordinator. */
+    volatile long triggered;
+    private long barrierSent;
     private Batch current;
     private SplitReader<Object> reader;
 
@@ -550,10 +640,27 @@ final class StreamExecution {
       thread = Thread.currentThread();
       String split = task.split.split().id();
       try {
+        if (task.split.split() instanceof StreamCheckpoints.FinishedSplit) {
+          put(Control.END);
+          return;
+        }
         reader = source.reader(task.split.split(), context);
         context.reader = reader;
+        if (checkpoints != null) {
+          StreamTask.checkRemainingSplit(reader, source);
+        }
         boolean more = true;
         while (more && !stopped) {
+          long t = triggered;
+          if (t > barrierSent) {
+            Batch pendingBatch = current;
+            if (pendingBatch != null && pendingBatch.size > 0) {
+              current = null;
+              put(pendingBatch);
+            }
+            barrierSent = t;
+            put(Control.barrier(t, reader.remainingSplit()));
+          }
           long before = channel.size();
           more = reader.read(out);
           Batch b = current;
@@ -600,6 +707,9 @@ final class StreamExecution {
     final Channel channel;
     final LatencyHistogram latency = new LatencyHistogram();
     volatile Object committable;
+    /** The writer reached the end of its input. */
+    volatile boolean done;
+    int ordinal;
     long written;
 
     SinkLoop(int transformId, int index, int taskCount, Sink<Object> sink, Channel channel) {
@@ -615,9 +725,9 @@ final class StreamExecution {
       String name = plan.transform(transformId).name() + " (#" + transformId + ")";
       IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
       SinkWriter<Object> writer = null;
-      boolean done = false;
+      boolean closed = false;
       try {
-        writer = sink.writer(new WriterContext(index, taskCount, 1));
+        writer = sink.writer(new WriterContext(index, taskCount, 1, checkpointAttempt != null));
         while (!stopped) {
           Object item = channel.poll();
           if (item == null) {
@@ -635,10 +745,18 @@ final class StreamExecution {
             }
             written += b.size;
             channel.recycle(b);
+          } else if (((Control) item).kind() == Control.Kind.BARRIER) {
+            long id = ((Control) item).checkpointId();
+            Object c = writer.prepareCommit(id);
+            checkpointAttempt.sinkPrepared(this, id, c);
           } else if (((Control) item).kind() == Control.Kind.END) {
             committable = writer.prepareCommit();
             writer.close();
-            done = true;
+            closed = true;
+            this.done = true;
+            if (checkpointAttempt != null) {
+              checkpointAttempt.sinkFinished(this, committable);
+            }
             return;
           }
         }
@@ -646,7 +764,7 @@ final class StreamExecution {
         fail("sink " + name + ", partition " + index, "record " + (written + 1) + " written by this writer",
             t instanceof UserFunctionException ? t : new UserFunctionException(name, t));
       } finally {
-        if (!done && writer != null) {
+        if (!closed && writer != null) {
           try {
             writer.abort();
             writer.close();

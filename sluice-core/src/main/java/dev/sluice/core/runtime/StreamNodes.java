@@ -184,6 +184,30 @@ final class StreamNodes {
       }
     }
 
+    Object snapshot(long checkpointId) {
+      try {
+        return op.snapshotState(checkpointId);
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
+    void restore(java.util.List<Object> snapshots) {
+      try {
+        op.restoreState(snapshots);
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
+    void checkpointComplete(long checkpointId) {
+      try {
+        op.notifyCheckpointComplete(checkpointId);
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
     void watermark(long w) {
       deliveredWatermark = w;
       try {
@@ -472,6 +496,12 @@ final class StreamNodes {
       }
     }
 
+    void barrier(Control barrier) {
+      if (!ended) {
+        control(barrier);
+      }
+    }
+
     void end() {
       if (!ended) {
         ended = true;
@@ -520,6 +550,12 @@ final class StreamNodes {
     void watermark(long w, boolean idle) {
       for (ChannelWriter cw : writers) {
         cw.watermark(w, idle);
+      }
+    }
+
+    void barrier(Control barrier) {
+      for (ChannelWriter cw : writers) {
+        cw.barrier(barrier);
       }
     }
 

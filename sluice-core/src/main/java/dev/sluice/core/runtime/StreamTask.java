@@ -37,6 +37,14 @@ import java.util.Map;
  * finished in topological order, (4) hands partly filled batches over so latency stays low. The task
  * is done when every vertex has finished and everything, end markers included, is in the channels.
  *
+ * <p>Checkpoints. A source task takes checkpoint {@code n} when the coordinator has set
+ * {@link #triggered} to {@code n} (between two reads of its split); a task with input channels when
+ * barrier {@code n} has arrived on all of them: a channel that delivered the barrier is not read
+ * again until the others have (alignment, for exactly once); an ended channel counts as delivered
+ * (everything it carried is before the barrier). Then it snapshots its operators and the unread
+ * rest of its split, hands the state to the coordinator, puts the barrier into every output and
+ * reads on. A task that has finished acknowledges later checkpoints as finished.
+ *
  * <p>Used by one worker thread at a time; never blocks.
  */
 final class StreamTask {
@@ -73,14 +81,38 @@ final class StreamTask {
   private int nextInput;
   final StreamSourceContext sourceContext;
   volatile String position = "before the first record";
+  /** Index among the job's tasks (checkpoint bookkeeping). */
+  int ordinal;
+  /** The latest checkpoint the coordinator triggered (read by source tasks). */
+  volatile long triggered;
+  /** The latest complete checkpoint, for {@code notifyCheckpointComplete}. */
+  volatile long completed;
+  /** Finished, and counted as such by the coordinator. */
+  volatile boolean done;
+  private long notified;
+  /** The checkpoint being aligned, 0 for none. */
+  private long aligning;
+  private long alignStart;
+  private long lastSnapshot;
+  /** The unread rest of a blocking source's split, from the reader thread's barrier. */
+  private dev.sluice.api.source.SourceSplit ioRemaining;
+  private final java.util.Map<Integer, List<Object>> restoredOperators;
+  private final boolean finishedSplit;
 
   StreamTask(StreamExecution job, StageSpec stage, int index, JobExecution.SplitRef split, Channel ioChannel) {
+    this(job, stage, index, split, ioChannel, null);
+  }
+
+  StreamTask(StreamExecution job, StageSpec stage, int index, JobExecution.SplitRef split, Channel ioChannel,
+             java.util.Map<Integer, List<Object>> restoredOperators) {
     this.job = job;
     this.stage = stage;
     this.index = index;
     this.split = split;
+    this.restoredOperators = restoredOperators;
+    this.finishedSplit = split != null && split.split() instanceof StreamCheckpoints.FinishedSplit;
     this.blockingSource = ioChannel != null;
-    this.splitDone = split == null || blockingSource;
+    this.splitDone = split == null || blockingSource || finishedSplit;
     this.sourceContext = split == null ? null : new StreamSourceContext(job, source(), index, null);
     build(ioChannel);
   }
@@ -125,6 +157,7 @@ final class StreamTask {
             Collector<Object> target = deadLetterNode != null
                 ? new StreamNodes.DeadLetterSplitter(node, deadLetterNode) : node;
             InputChannel in = new InputChannel(ioChannel, target, Mode.PLAIN, "split " + split.split().id());
+            ioInput = in;
             inputList.add(in);
             v.chans[0].add(in);
           } else {
@@ -319,6 +352,24 @@ final class StreamTask {
     if (!initialized) {
       init();
     }
+    StreamCheckpoints.Attempt ck = job.checkpointAttempt;
+    if (ck != null) {
+      long c = completed;
+      if (c > notified) {
+        notified = c;
+        for (StreamNodes.Operator op : operators) {
+          op.checkpointComplete(c);
+        }
+      }
+      long t = triggered;
+      if (!splitDone && t > lastSnapshot && aligning == 0) {
+        aligning = t;
+        alignStart = System.nanoTime();
+      }
+      if (aligning != 0 && aligned()) {
+        snapshot(ck);
+      }
+    }
     int work = 0;
     for (StreamNodes.Out o : outs) {
       work += o.drain();
@@ -330,10 +381,14 @@ final class StreamTask {
         op.fireTimers(now);
       }
       boolean gated = gated();
-      if (!splitDone && !gated) {
+      if (!splitDone && !gated && (aligning == 0 || triggered < aligning)) {
         work += readSource();
       }
       work += pollInputs(gated);
+      if (aligning != 0 && aligned()) {
+        snapshot(ck);
+        work++;
+      }
     }
     for (StreamNodes.Timestamps t : timestamps) {
       t.tick(now);
@@ -351,6 +406,10 @@ final class StreamTask {
         finished = true;
         position = "end of input";
         work++;
+        if (ck != null) {
+          done = true;
+          ck.taskFinished(this);
+        }
       }
     }
     return work;
@@ -369,11 +428,21 @@ final class StreamTask {
     initialized = true;
     for (StreamNodes.Operator op : operators) {
       op.open();
+      if (restoredOperators != null) {
+        List<Object> snapshots = restoredOperators.get(op.transformId);
+        if (snapshots != null) {
+          position = "restoring the state of " + op.name();
+          op.restore(snapshots);
+        }
+      }
     }
-    if (split != null && !blockingSource) {
+    if (split != null && !blockingSource && !finishedSplit) {
       position = "opening split " + split.split().id();
       reader = source().reader(split.split(), sourceContext);
       sourceContext.reader = reader;
+      if (job.checkpoints != null) {
+        checkRemainingSplit(reader, source());
+      }
       position = "split " + split.split().id() + ", before the first record";
     }
   }
@@ -457,7 +526,7 @@ final class StreamTask {
     for (int j = 0; j < n; j++) {
       int ci = start + j;
       InputChannel c = ins[ci >= n ? ci - n : ci];
-      if (c.ended || (gated && !c.gateSide)) {
+      if (c.ended || (gated && !c.gateSide) || (aligning != 0 && c.barrier >= aligning)) {
         continue;
       }
       for (int b = 0; b < BATCHES_PER_CHANNEL; b++) {
@@ -470,8 +539,13 @@ final class StreamTask {
           process(c, batch);
           c.channel.recycle(batch);
         } else {
+          Control ctl = (Control) item;
+          if (ctl.kind() == Control.Kind.BARRIER) {
+            barrier(c, ctl);
+            break;
+          }
           long before = c.wm;
-          control(c, (Control) item);
+          control(c, ctl);
           if (c.ended || c.wm > before) {
             // Event time advanced: stop reading this channel until advance() has delivered the
             // watermark, so the records behind it are processed after it, in channel order.
@@ -537,11 +611,83 @@ final class StreamTask {
         }
       }
       case IDLE -> c.idle = true;
+      case BARRIER -> throw new IllegalStateException("barriers are handled by the task");
       case END -> {
         c.ended = true;
         c.wm = Long.MAX_VALUE;
       }
     }
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /** Fails the job at start when checkpoints are on and the reader cannot report its position. */
+  static void checkRemainingSplit(SplitReader<?> reader, Source<?> source) {
+    try {
+      reader.remainingSplit();
+    } catch (UnsupportedOperationException e) {
+      throw new UnsupportedOperationException("source " + source.name() + " cannot be checkpointed: its reader ("
+          + reader.getClass().getName() + ") does not report its position (SplitReader.remainingSplit); run the"
+          + " job without checkpoints", e);
+    }
+  }
+
+  private void barrier(InputChannel c, Control ctl) {
+    long id = ctl.checkpointId();
+    c.barrier = id;
+    if (c == ioInput) {
+      ioRemaining = (dev.sluice.api.source.SourceSplit) ctl.payload();
+      ioBarrier = id;
+    }
+    if (aligning == 0 && id > lastSnapshot) {
+      aligning = id;
+      alignStart = System.nanoTime();
+    }
+  }
+
+  private long ioBarrier;
+  private InputChannel ioInput;
+
+  /** Whether every live input has delivered barrier {@link #aligning}. */
+  private boolean aligned() {
+    if (!splitDone && triggered < aligning) {
+      return false;
+    }
+    for (InputChannel c : inputs) {
+      if (!c.ended && c.barrier < aligning) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void snapshot(StreamCheckpoints.Attempt ck) throws Exception {
+    long id = aligning;
+    long alignNanos = System.nanoTime() - alignStart;
+    position = "checkpoint " + id;
+    java.util.HashMap<Integer, Object> states = new java.util.HashMap<>();
+    for (StreamNodes.Operator op : operators) {
+      Object state = op.snapshot(id);
+      if (state != null) {
+        states.put(op.transformId, state);
+      }
+    }
+    dev.sluice.api.source.SourceSplit remaining = null;
+    if (split != null && !finishedSplit) {
+      if (blockingSource) {
+        remaining = ioBarrier == id ? ioRemaining : null; // else the reader had ended: nothing left
+      } else if (!splitDone) {
+        remaining = reader.remainingSplit();
+      }
+    }
+    ck.taskSnapshot(this, id, new dev.sluice.core.checkpoint.TaskState(stage.id(), index, false,
+        split == null ? -1 : split.transform(), remaining, states), alignNanos);
+    Control barrier = Control.barrier(id, null);
+    for (StreamNodes.Out o : outs) {
+      o.barrier(barrier);
+    }
+    lastSnapshot = id;
+    aligning = 0;
   }
 
   /** Event time and end of input over the chain, in topological order. */
@@ -668,6 +814,8 @@ final class StreamTask {
     boolean idle;
     boolean ended;
     long consumed;
+    /** The latest checkpoint barrier this channel delivered. */
+    long barrier;
 
     InputChannel(Channel channel, Collector<Object> target, Mode mode, String name) {
       this.channel = channel;

@@ -1,0 +1,381 @@
+package dev.sluice.core.checkpoint;
+
+import dev.sluice.core.checkpoint.CheckpointMetadata.Committable;
+import dev.sluice.core.checkpoint.CheckpointMetadata.StateFile;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The on-disk layout and file formats of checkpoints.
+ *
+ * <p>Design note. {@code <dir>/<job>/chk-<n>/} holds one state file per task,
+ * {@code task-<stage>-<index>}, and the metadata {@code _metadata}, written last and atomically
+ * (temp file, fsync, rename, fsync of the directory): a directory without metadata is a partial
+ * checkpoint and is never used. Both formats open with a magic number and a format version, then
+ * the payload length and its CRC32C, then the payload:
+ *
+ * <pre>
+ *   state file:  "SLCT" | version (int) | length (int) | CRC32C (int) | payload (Serde bytes of a TaskState)
+ *   _metadata:   "SLCM" | version (int) | length (int) | CRC32C (int) | payload (DataOutput fields)
+ * </pre>
+ *
+ * The metadata lists every state file with its size and checksum, so a truncated or corrupt state
+ * file is found before anything is deserialized. A version other than the one this code writes is
+ * refused ({@link CheckpointException#incompatible}); other damage makes the checkpoint unusable so
+ * that the previous one is used. Thread-safety: stateless apart from the path; methods may be
+ * called from any thread, but one checkpoint's files are written by one thread.
+ */
+public final class CheckpointStorage {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStorage.class);
+  public static final String METADATA = "_metadata";
+  static final int METADATA_MAGIC = 0x534C434D; // "SLCM"
+  static final int STATE_MAGIC = 0x534C4354; // "SLCT"
+  /** Format version of {@code _metadata} written by this code. */
+  public static final int METADATA_VERSION = 1;
+  /** Format version of the state files written by this code. */
+  public static final int STATE_VERSION = 1;
+  private static final int HEADER = 16;
+  private static final Pattern CHK = Pattern.compile("chk-(\\d+)");
+
+  private final Path jobDir;
+
+  public CheckpointStorage(Path dir, String job) {
+    this.jobDir = dir.resolve(safeName(job));
+  }
+
+  /** A job name as a directory name. */
+  public static String safeName(String job) {
+    return job.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  public Path jobDir() {
+    return jobDir;
+  }
+
+  public Path dirOf(long id) {
+    return jobDir.resolve("chk-" + id);
+  }
+
+  /** Ids of all checkpoint directories, complete or not, ascending. */
+  public List<Long> ids() throws IOException {
+    List<Long> ids = new ArrayList<>();
+    if (!Files.isDirectory(jobDir)) {
+      return ids;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(jobDir)) {
+      for (Path p : s) {
+        Matcher m = CHK.matcher(p.getFileName().toString());
+        if (m.matches() && Files.isDirectory(p)) {
+          ids.add(Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    ids.sort(null);
+    return ids;
+  }
+
+  /** Whether checkpoint {@code id} has its metadata (it may still be corrupt). */
+  public boolean hasMetadata(long id) {
+    return Files.isRegularFile(dirOf(id).resolve(METADATA));
+  }
+
+  /** The next unused checkpoint id: above every existing directory, so staged names never repeat. */
+  public long nextId() throws IOException {
+    List<Long> ids = ids();
+    return ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1;
+  }
+
+  // ---------------------------------------------------------------- state files
+
+  /** Writes and fsyncs one state file; returns its entry for the metadata. */
+  public StateFile writeState(long id, int stage, int task, byte[] payload) throws IOException {
+    Path dir = dirOf(id);
+    String name = "task-" + stage + "-" + task;
+    Path file = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      int crc = crc(payload);
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putInt(payload.length).putInt(crc).flip();
+        writeFully(ch, header);
+        writeFully(ch, ByteBuffer.wrap(payload));
+        ch.force(true);
+      }
+      return new StateFile(name, stage, task, HEADER + payload.length, crc);
+    } catch (IOException e) {
+      throw new IOException("cannot write checkpoint file " + file + ": " + e, e);
+    }
+  }
+
+  /** Reads a state file listed in the metadata, checking size, format and checksum. */
+  public byte[] readState(long id, StateFile entry) throws CheckpointException {
+    Path file = dirOf(id).resolve(entry.name());
+    byte[] all;
+    try {
+      all = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new CheckpointException("state file " + file + " cannot be read: " + e, e);
+    }
+    if (all.length != entry.size()) {
+      throw new CheckpointException("state file " + file + " has " + all.length + " bytes, the metadata says "
+          + entry.size() + " (truncated or overwritten)", false);
+    }
+    ByteBuffer b = ByteBuffer.wrap(all);
+    if (all.length < HEADER || b.getInt() != STATE_MAGIC) {
+      throw new CheckpointException("state file " + file + " is not a Sluice checkpoint file", false);
+    }
+    int version = b.getInt();
+    if (version != STATE_VERSION) {
+      throw new CheckpointException("state file " + file + " has format version " + version + "; this Sluice reads "
+          + STATE_VERSION + ". " + INCOMPATIBLE_HINT, true);
+    }
+    int length = b.getInt();
+    int crc = b.getInt();
+    if (length != all.length - HEADER) {
+      throw new CheckpointException("state file " + file + " is truncated", false);
+    }
+    byte[] payload = new byte[length];
+    b.get(payload);
+    if (crc(payload) != crc || crc != entry.crc32c()) {
+      throw new CheckpointException("state file " + file + " is corrupt (checksum mismatch)", false);
+    }
+    return payload;
+  }
+
+  private static final String INCOMPATIBLE_HINT = "Restore it with the Sluice version that wrote it, or move the"
+      + " checkpoint directory away to start the job from scratch";
+
+  // ---------------------------------------------------------------- metadata
+
+  /** Writes {@code _metadata} last and atomically: temp file, fsync, rename, fsync of the directory. */
+  public void writeMetadata(CheckpointMetadata m) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeUTF(m.job());
+    out.writeLong(m.id());
+    out.writeLong(m.timestampMillis());
+    out.writeLong(m.durationMillis());
+    out.writeLong(m.alignmentNanos());
+    out.writeLong(m.sizeBytes());
+    out.writeBoolean(m.last());
+    writeLongString(out, m.planSignature());
+    out.writeInt(m.classNames().size());
+    for (String c : m.classNames()) {
+      out.writeUTF(c);
+    }
+    out.writeInt(m.files().size());
+    for (StateFile f : m.files()) {
+      out.writeUTF(f.name());
+      out.writeInt(f.stage());
+      out.writeInt(f.task());
+      out.writeLong(f.size());
+      out.writeInt(f.crc32c());
+    }
+    out.writeInt(m.committables().size());
+    for (Committable c : m.committables()) {
+      out.writeInt(c.transformId());
+      out.writeInt(c.partition());
+      out.writeLong(c.preparedAt());
+      out.writeInt(c.bytes().length);
+      out.write(c.bytes());
+    }
+    out.flush();
+    byte[] payload = bytes.toByteArray();
+    Path dir = dirOf(m.id());
+    Path tmp = dir.resolve(METADATA + ".inprogress");
+    Path target = dir.resolve(METADATA);
+    try {
+      Files.createDirectories(dir);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.putInt(METADATA_MAGIC).putInt(m.version()).putInt(payload.length).putInt(crc(payload)).flip();
+        writeFully(ch, header);
+        writeFully(ch, ByteBuffer.wrap(payload));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      fsyncDir(dir);
+    } catch (IOException e) {
+      throw new IOException("cannot write checkpoint metadata " + target + ": " + e, e);
+    }
+  }
+
+  /** Reads and checks {@code chk-<id>/_metadata}. */
+  public CheckpointMetadata readMetadata(long id) throws CheckpointException {
+    Path file = dirOf(id).resolve(METADATA);
+    byte[] all;
+    try {
+      all = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CheckpointException("checkpoint " + dirOf(id) + " is incomplete (it has no " + METADATA + ")", false);
+    } catch (IOException e) {
+      throw new CheckpointException("checkpoint metadata " + file + " cannot be read: " + e, e);
+    }
+    ByteBuffer b = ByteBuffer.wrap(all);
+    if (all.length < HEADER || b.getInt() != METADATA_MAGIC) {
+      throw new CheckpointException("checkpoint metadata " + file + " is truncated or not a Sluice checkpoint", false);
+    }
+    int version = b.getInt();
+    if (version != METADATA_VERSION) {
+      throw new CheckpointException("checkpoint " + dirOf(id) + " has metadata format version " + version
+          + "; this Sluice reads version " + METADATA_VERSION + ". " + INCOMPATIBLE_HINT, true);
+    }
+    int length = b.getInt();
+    int crc = b.getInt();
+    if (length != all.length - HEADER) {
+      throw new CheckpointException("checkpoint metadata " + file + " is truncated", false);
+    }
+    byte[] payload = new byte[length];
+    b.get(payload);
+    if (crc(payload) != crc) {
+      throw new CheckpointException("checkpoint metadata " + file + " is corrupt (checksum mismatch)", false);
+    }
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+      String job = in.readUTF();
+      long cid = in.readLong();
+      long ts = in.readLong();
+      long duration = in.readLong();
+      long align = in.readLong();
+      long size = in.readLong();
+      boolean last = in.readBoolean();
+      String signature = readLongString(in);
+      int n = in.readInt();
+      List<String> classes = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        classes.add(in.readUTF());
+      }
+      n = in.readInt();
+      List<StateFile> files = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        files.add(new StateFile(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readInt()));
+      }
+      n = in.readInt();
+      List<Committable> committables = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int t = in.readInt();
+        int p = in.readInt();
+        long at = in.readLong();
+        byte[] c = new byte[in.readInt()];
+        in.readFully(c);
+        committables.add(new Committable(t, p, at, c));
+      }
+      return new CheckpointMetadata(version, job, cid, ts, duration, align, size, last, signature, classes, files,
+          committables);
+    } catch (IOException | RuntimeException e) {
+      throw new CheckpointException("checkpoint metadata " + file + " is corrupt: " + e, e);
+    }
+  }
+
+  private static void writeLongString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readLongString(DataInputStream in) throws IOException {
+    byte[] b = new byte[in.readInt()];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------- cleanup
+
+  /** Deletes checkpoint {@code id}'s directory (a failed or superseded checkpoint); logs problems. */
+  public void discard(long id) {
+    Path dir = dirOf(id);
+    try {
+      deleteRecursively(dir);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not delete checkpoint directory {}: {}", dir, e.toString());
+    }
+  }
+
+  /**
+   * Keeps the newest {@code retained} complete checkpoints; deletes older complete ones and every
+   * incomplete one older than the newest complete checkpoint.
+   */
+  public void retain(int retained) throws IOException {
+    List<Long> ids = ids();
+    int kept = 0;
+    long newestComplete = -1;
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      long id = ids.get(i);
+      if (hasMetadata(id)) {
+        if (newestComplete < 0) {
+          newestComplete = id;
+        }
+        if (++kept > retained) {
+          discard(id);
+        }
+      } else if (newestComplete >= 0) {
+        discard(id);
+      }
+    }
+  }
+
+  static int crc(byte[] b) {
+    CRC32C c = new CRC32C();
+    c.update(b, 0, b.length);
+    return (int) c.getValue();
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+
+  private static void fsyncDir(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      // not every platform can open a directory for fsync
+    }
+  }
+
+  static void deleteRecursively(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(root)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    for (Path p : paths) {
+      Files.deleteIfExists(p);
+    }
+  }
+
+}

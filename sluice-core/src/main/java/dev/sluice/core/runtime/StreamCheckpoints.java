@@ -1,0 +1,505 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.RunOptions;
+import dev.sluice.api.plan.LogicalPlan;
+import dev.sluice.api.plan.Op;
+import dev.sluice.api.plan.Transform;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.core.checkpoint.CheckpointException;
+import dev.sluice.core.checkpoint.CheckpointMetadata;
+import dev.sluice.core.checkpoint.CheckpointMetadata.Committable;
+import dev.sluice.core.checkpoint.CheckpointMetadata.StateFile;
+import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.checkpoint.TaskState;
+import dev.sluice.core.codec.Serde;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoint coordinator of one streaming job run (across its restarts).
+ *
+ * <p>Design note. A trigger thread starts checkpoint {@code n} every interval (one at a time) by
+ * setting {@code n} on every source task and blocking-source reader; they put a barrier into their
+ * outputs, downstream tasks align barriers over their inputs, snapshot and forward them, sink
+ * threads prepare a commit. Tasks serialize their {@link TaskState} on their own thread (the
+ * snapshot shares values with live state, so it must be copied before the task goes on; the bytes
+ * are that copy) and hand the bytes to the checkpoint I/O thread, which writes and fsyncs the file
+ * and acknowledges. Tasks that have finished acknowledge every later checkpoint as finished. When
+ * every task and sink writer has acknowledged, the I/O thread writes {@code _metadata} last and
+ * atomically, applies retention, and only then calls {@code Sink.commit} with every committable not
+ * committed yet (those of failed checkpoints roll over into the next complete one). A failed write
+ * fails the checkpoint, not the job, unless more than the tolerated number fail in a row.
+ *
+ * <p>Thread-safety: acknowledgements come from worker, sink, reader and I/O threads; the pending
+ * checkpoint's bookkeeping is guarded by {@code this}.
+ */
+final class StreamCheckpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamCheckpoints.class);
+
+  final RunOptions.Checkpointing settings;
+  final CheckpointStorage storage;
+  final Serde serde;
+  private final LogicalPlan logical;
+  private final String signature;
+  private final AtomicLong nextId = new AtomicLong(1);
+  private final ExecutorService io;
+  private int consecutiveFailures;
+
+  /** The checkpoint a run restores from: per stage the old tasks' states, per sink transform its committables. */
+  record Restored(CheckpointMetadata metadata, Map<Integer, List<TaskState>> byStage,
+                  Map<Integer, List<Object>> committables) {}
+
+  StreamCheckpoints(LogicalPlan logical, RunOptions.Checkpointing settings) {
+    this.logical = logical;
+    this.settings = settings;
+    this.storage = new CheckpointStorage(settings.dir(), logical.name());
+    this.serde = Serde.forPlan(logical);
+    this.signature = signature(logical);
+    String job = CheckpointStorage.safeName(logical.name());
+    this.io = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sluice-checkpoint-io-" + job);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  static String signature(LogicalPlan plan) {
+    StringBuilder b = new StringBuilder();
+    for (Transform t : plan.transforms()) {
+      b.append(t.id()).append(':').append(t.op().getClass().getSimpleName()).append(t.inputs()).append(';');
+    }
+    return b.toString();
+  }
+
+  /** Refuses, before anything runs, plans whose state cannot be checkpointed. */
+  static void check(LogicalPlan plan) {
+    for (Transform t : plan.transforms()) {
+      Op op = t.op();
+      if (op instanceof Op.Aggregate || op instanceof Op.Join || op instanceof Op.Sort) {
+        throw new IllegalArgumentException("job '" + plan.name() + "' cannot be checkpointed: " + op.label() + " ("
+            + t.name() + ", #" + t.id() + ") is a batch operator that keeps its state until the end of input and is"
+            + " not checkpointed; use a windowed aggregation or join, or run without checkpoints");
+      }
+      if (op instanceof Op.Write w && !w.sink().supportsCheckpoints()) {
+        throw new IllegalArgumentException("job '" + plan.name() + "' cannot be checkpointed: sink "
+            + w.sink().name() + " does not support checkpoints (Sink.supportsCheckpoints() is false); use a"
+            + " sink that commits per checkpoint, or run without checkpoints");
+      }
+    }
+  }
+
+  void shutdown() {
+    io.shutdown();
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  /**
+   * The latest usable complete checkpoint, or null. Incomplete checkpoints newer than it are removed;
+   * unusable ones are skipped with a warning naming them; one of an unknown format is refused.
+   */
+  Restored loadLatest() throws IOException {
+    List<Long> ids = storage.ids();
+    nextId.set(Math.max(nextId.get(), ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1));
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      long id = ids.get(i);
+      if (!storage.hasMetadata(id)) {
+        LOG.warn("skipping checkpoint {}: it is incomplete (no {}); deleting it", storage.dirOf(id),
+            CheckpointStorage.METADATA);
+        storage.discard(id);
+        continue;
+      }
+      try {
+        return load(id);
+      } catch (CheckpointException e) {
+        if (e.incompatible) {
+          throw new IllegalStateException("cannot restore job '" + logical.name() + "': " + e.getMessage(), e);
+        }
+        LOG.warn("skipping checkpoint {}: {}; trying the one before", storage.dirOf(id), e.getMessage());
+      }
+    }
+    return null;
+  }
+
+  private Restored load(long id) throws CheckpointException {
+    CheckpointMetadata m = storage.readMetadata(id);
+    if (!m.planSignature().equals(signature)) {
+      throw new IllegalStateException("cannot restore job '" + logical.name() + "' from " + storage.dirOf(id)
+          + ": it was written by a different pipeline with the same job name; use another checkpoint directory"
+          + " or job name, or move " + storage.jobDir() + " away");
+    }
+    // Allow exactly the classes the writing job wrote (recorded in the checksummed metadata).
+    serde.allowClassNames(m.classNames());
+    Map<Integer, List<TaskState>> byStage = new HashMap<>();
+    try {
+      for (StateFile f : m.files()) {
+        byte[] bytes = storage.readState(id, f);
+        TaskState s = (TaskState) serde.fromBytes(bytes);
+        byStage.computeIfAbsent(s.stage(), k -> new ArrayList<>()).add(s);
+      }
+      Map<Integer, List<Object>> committables = new HashMap<>();
+      List<Committable> sorted = new ArrayList<>(m.committables());
+      sorted.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
+          : Long.compare(a.preparedAt(), b.preparedAt()));
+      for (Committable c : sorted) {
+        committables.computeIfAbsent(c.transformId(), k -> new ArrayList<>()).add(serde.fromBytes(c.bytes()));
+      }
+      for (List<TaskState> l : byStage.values()) {
+        l.sort((a, b) -> Integer.compare(a.index(), b.index()));
+      }
+      return new Restored(m, byStage, committables);
+    } catch (CheckpointException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CheckpointException("its state cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- one attempt
+
+  Attempt attach(StreamExecution exec) {
+    return new Attempt(exec);
+  }
+
+  /** The checkpoints taken while one attempt of the job runs. */
+  final class Attempt {
+    private final StreamExecution exec;
+    private final int taskCount;
+    private final int sinkCount;
+    private Pending pending;
+    /** Committables prepared but not committed yet, per sink loop. */
+    private final List<List<Prepared>> uncommitted = new ArrayList<>();
+    private volatile boolean closed;
+    long completedCount;
+    long lastCompleted;
+
+    private record Prepared(long id, Object committable, byte[] bytes) {}
+
+    private final class Pending {
+      final long id;
+      final long startNanos = System.nanoTime();
+      final long startMillis = System.currentTimeMillis();
+      final StateFile[] files;
+      final boolean[] acked;
+      int remaining;
+      long maxAlignNanos;
+
+      Pending(long id) {
+        this.id = id;
+        files = new StateFile[taskCount];
+        acked = new boolean[taskCount + sinkCount];
+        remaining = acked.length;
+      }
+    }
+
+    Attempt(StreamExecution exec) {
+      this.exec = exec;
+      this.taskCount = exec.tasks().size();
+      this.sinkCount = exec.sinkLoops().size();
+      for (int i = 0; i < sinkCount; i++) {
+        uncommitted.add(new ArrayList<>());
+      }
+    }
+
+    /** Trigger thread: one checkpoint every interval until the attempt stops. */
+    void runTrigger() {
+      long interval = settings.interval().toNanos();
+      while (!closed && !exec.stopped()) {
+        long deadline = System.nanoTime() + interval;
+        while (!closed && !exec.stopped() && System.nanoTime() < deadline) {
+          java.util.concurrent.locks.LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), 20_000_000L));
+        }
+        if (closed || exec.stopped()) {
+          return;
+        }
+        trigger();
+      }
+    }
+
+    /**
+     * Stops triggering and forgets the pending checkpoint, then waits for the I/O thread: a
+     * completion already under way finishes (its metadata may be written), nothing is written after
+     * this returns. A pending checkpoint's partial directory is removed by the next run.
+     */
+    void close() {
+      closed = true;
+      synchronized (this) {
+        pending = null;
+      }
+      try {
+        io.submit(() -> null).get();
+      } catch (Exception e) {
+        // shut down already, or interrupted: nothing more to wait for
+      }
+    }
+
+    synchronized long trigger() {
+      if (pending != null || closed) {
+        return -1;
+      }
+      long id = nextId.getAndIncrement();
+      pending = new Pending(id);
+      List<StreamTask> tasks = exec.tasks();
+      for (StreamTask t : tasks) {
+        t.triggered = id;
+      }
+      for (StreamExecution.SourceLoop l : exec.sourceLoops()) {
+        l.triggered = id;
+      }
+      for (int i = 0; i < tasks.size(); i++) {
+        if (tasks.get(i).done) {
+          taskFinished(tasks.get(i));
+        }
+      }
+      List<StreamExecution.SinkLoop> sinks = exec.sinkLoops();
+      for (int j = 0; j < sinks.size(); j++) {
+        if (sinks.get(j).done) {
+          ack(taskCount + j, id, null, 0);
+        }
+      }
+      return id;
+    }
+
+    /** A task aligned checkpoint {@code id} and took its state; serializes it here, writes it on the I/O thread. */
+    void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos) {
+      byte[] bytes;
+      try {
+        bytes = serde.toBytes(state);
+      } catch (RuntimeException e) {
+        decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
+            + e.getMessage());
+        return;
+      }
+      int participant = t.ordinal;
+      io.execute(() -> {
+        if (!isPending(id)) {
+          return;
+        }
+        try {
+          StateFile f = storage.writeState(id, t.stage.id(), t.index, bytes);
+          ack(participant, id, f, alignNanos);
+        } catch (IOException | RuntimeException e) {
+          decline(id, e.getMessage());
+        }
+      });
+    }
+
+    /** A task ended: it acknowledges the pending checkpoint (and later ones) as finished. */
+    void taskFinished(StreamTask t) {
+      long id;
+      synchronized (this) {
+        if (pending == null || pending.acked[t.ordinal]) {
+          return;
+        }
+        id = pending.id;
+      }
+      taskSnapshot(t, id, new TaskState(t.stage.id(), t.index, true, -1, null, new HashMap<>()), 0);
+    }
+
+    /** A sink writer prepared its commit for checkpoint {@code id} (null: nothing to commit). */
+    void sinkPrepared(StreamExecution.SinkLoop l, long id, Object committable) {
+      prepared(l, id, committable);
+      ack(taskCount + l.ordinal, id, null, 0);
+    }
+
+    /** A sink writer reached the end of its input: its last committable rides with the next checkpoint. */
+    void sinkFinished(StreamExecution.SinkLoop l, Object committable) {
+      prepared(l, 0, committable);
+      long id;
+      synchronized (this) {
+        if (pending == null) {
+          return;
+        }
+        id = pending.id;
+      }
+      ack(taskCount + l.ordinal, id, null, 0);
+    }
+
+    private void prepared(StreamExecution.SinkLoop l, long id, Object committable) {
+      if (committable == null) {
+        return;
+      }
+      byte[] bytes = serde.toBytes(committable);
+      synchronized (this) {
+        uncommitted.get(l.ordinal).add(new Prepared(id, committable, bytes));
+      }
+    }
+
+    private synchronized boolean isPending(long id) {
+      return pending != null && pending.id == id;
+    }
+
+    private void ack(int participant, long id, StateFile file, long alignNanos) {
+      Pending done;
+      synchronized (this) {
+        Pending p = pending;
+        if (p == null || p.id != id || p.acked[participant]) {
+          return;
+        }
+        p.acked[participant] = true;
+        if (file != null) {
+          p.files[participant] = file;
+        }
+        p.maxAlignNanos = Math.max(p.maxAlignNanos, alignNanos);
+        if (--p.remaining > 0) {
+          return;
+        }
+        done = p;
+      }
+      io.execute(() -> complete(done));
+    }
+
+    private void decline(long id, String reason) {
+      int failures;
+      synchronized (this) {
+        if (pending == null || pending.id != id) {
+          return;
+        }
+        pending = null;
+        failures = ++consecutiveFailures;
+      }
+      io.execute(() -> storage.discard(id));
+      LOG.warn("checkpoint {} of job '{}' failed: {}", id, logical.name(), reason);
+      if (failures > settings.tolerableFailures()) {
+        exec.failCheckpoint(failures + " checkpoints failed in a row (tolerated: " + settings.tolerableFailures()
+            + "); the last, checkpoint " + id + ": " + reason);
+      }
+    }
+
+    /** On the I/O thread, after every acknowledgement: metadata last, then retention, then the sinks' commits. */
+    private void complete(Pending p) {
+      List<List<Prepared>> toCommit = new ArrayList<>();
+      synchronized (this) {
+        if (pending != p) {
+          return;
+        }
+        for (List<Prepared> l : uncommitted) {
+          toCommit.add(new ArrayList<>(l));
+        }
+      }
+      List<StateFile> files = new ArrayList<>();
+      long size = 0;
+      for (StateFile f : p.files) {
+        if (f != null) {
+          files.add(f);
+          size += f.size();
+        }
+      }
+      try {
+        writeMetadata(p.id, p.startMillis, System.nanoTime() - p.startNanos, p.maxAlignNanos, size, false, files,
+            toCommit);
+      } catch (IOException | RuntimeException e) {
+        decline(p.id, e.getMessage());
+        return;
+      }
+      synchronized (this) {
+        pending = null;
+        consecutiveFailures = 0;
+        completedCount++;
+        lastCompleted = p.id;
+        for (int i = 0; i < toCommit.size(); i++) {
+          uncommitted.get(i).removeAll(toCommit.get(i));
+        }
+      }
+      try {
+        storage.retain(settings.retained());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
+      }
+      try {
+        commit(toCommit);
+      } catch (IOException | RuntimeException e) {
+        exec.failCheckpoint("committing checkpoint " + p.id + " to the sinks failed: " + e);
+        return;
+      }
+      for (StreamTask t : exec.tasks()) {
+        t.completed = p.id;
+      }
+      LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} ms", p.id, logical.name(), size,
+          (System.nanoTime() - p.startNanos) / 1_000_000);
+    }
+
+    /**
+     * The job ended (bounded input): a last checkpoint records the remaining committables, then they
+     * are committed. On the coordinating thread, after every other thread ended.
+     */
+    void completeLast() throws IOException {
+      close();
+      List<List<Prepared>> toCommit = new ArrayList<>();
+      List<StreamExecution.SinkLoop> loops = exec.sinkLoops();
+      synchronized (this) {
+        for (int i = 0; i < uncommitted.size(); i++) {
+          List<Prepared> l = new ArrayList<>(uncommitted.get(i));
+          Object last = loops.get(i).committable;
+          boolean present = false;
+          for (Prepared c : l) {
+            present |= c.committable() == last;
+          }
+          if (last != null && !present) {
+            // committed with an earlier checkpoint already; again here (idempotent) so the last
+            // commit holds every writer's end
+            l.add(new Prepared(0, last, serde.toBytes(last)));
+          }
+          toCommit.add(l);
+        }
+      }
+      long id = nextId.getAndIncrement();
+      try {
+        writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit);
+        storage.retain(settings.retained());
+      } catch (IOException | RuntimeException e) {
+        // The output is committed all the same; only a crash during this commit could then repeat it.
+        LOG.warn("the last checkpoint of job '{}' failed: {}", logical.name(), e.getMessage());
+      }
+      commit(toCommit);
+    }
+
+    private void writeMetadata(long id, long startMillis, long durationNanos, long alignNanos, long size, boolean last,
+                               List<StateFile> files, List<List<Prepared>> toCommit) throws IOException {
+      List<Committable> committables = new ArrayList<>();
+      List<StreamExecution.SinkLoop> loops = exec.sinkLoops();
+      for (int i = 0; i < toCommit.size(); i++) {
+        StreamExecution.SinkLoop l = loops.get(i);
+        for (Prepared c : toCommit.get(i)) {
+          committables.add(new Committable(l.transformId, l.index, c.id(), c.bytes()));
+        }
+      }
+      storage.writeMetadata(new CheckpointMetadata(CheckpointStorage.METADATA_VERSION, logical.name(), id,
+          startMillis, durationNanos / 1_000_000, alignNanos, size, last, signature,
+          List.copyOf(serde.writtenClassNames()), files, committables));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void commit(List<List<Prepared>> toCommit) throws IOException {
+      Map<Integer, List<Object>> bySink = new java.util.TreeMap<>();
+      Map<Integer, dev.sluice.api.sink.Sink<Object>> sinks = new HashMap<>();
+      List<StreamExecution.SinkLoop> loops = new ArrayList<>(exec.sinkLoops());
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < loops.size(); i++) {
+        order.add(i);
+      }
+      order.sort((a, b) -> Integer.compare(loops.get(a).index, loops.get(b).index));
+      for (int i : order) {
+        StreamExecution.SinkLoop l = loops.get(i);
+        sinks.put(l.transformId, l.sink);
+        for (Prepared c : toCommit.get(i)) {
+          bySink.computeIfAbsent(l.transformId, k -> new ArrayList<>()).add(c.committable());
+        }
+      }
+      for (Map.Entry<Integer, List<Object>> e : bySink.entrySet()) {
+        sinks.get(e.getKey()).commit(e.getValue());
+      }
+    }
+  }
+
+  /** Marks a source-driven task whose split was fully read before the checkpoint it restores from. */
+  record FinishedSplit(String id) implements SourceSplit {}
+}

@@ -1,0 +1,241 @@
+package dev.sluice.core.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.JobHandle;
+import dev.sluice.api.JobResult;
+import dev.sluice.api.Pipeline;
+import dev.sluice.api.RunOptions;
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.function.KeyedProcessFunction;
+import dev.sluice.api.function.MapFunction;
+import dev.sluice.api.internal.CollectSink;
+import dev.sluice.api.state.StateSpec;
+import dev.sluice.api.state.ValueState;
+import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.io.Sinks;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Streaming jobs with checkpoints recover from injected failures and crashes with exactly-once
+ * output: compared with the failure-free run, nothing is lost and nothing duplicated. No timing
+ * assertions: the source pauses a little per chunk so that checkpoints fall inside the input, but
+ * the results must be the same wherever they fall. Seeds are printed on failure.
+ */
+class CheckpointRecoveryTest {
+  private static final long N = 40_000;
+  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
+
+  @TempDir Path temp;
+
+  /** Throws once, at record {@code at}, when its key is armed. */
+  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
+    @Override
+    public Long apply(Long x) {
+      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure at " + x);
+      }
+      return x;
+    }
+  }
+
+  /** Emits each value the first time it is seen (keyed state): a lost or replayed state shows in the output. */
+  static final class FirstSeen extends KeyedProcessFunction<Long, Long, String> {
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(InitContext ctx) {
+      count = ctx.state(StateSpec.value("count"));
+    }
+
+    @Override
+    public void processElement(Long value, Context<Long> ctx, Collector<String> out) throws Exception {
+      Long c = count.value();
+      long n = c == null ? 1 : c + 1;
+      count.update(n);
+      out.collect(value + "#" + n);
+    }
+  }
+
+  private static SeqSource source(boolean blocking) {
+    return new SeqSource(N, 200, 200_000, blocking, true);
+  }
+
+  private Pipeline pipeline(String name, boolean keyed, boolean blocking, long failAt, String failKey,
+                            dev.sluice.api.sink.Sink<String> sink) {
+    return pipeline(name, keyed, source(blocking), failAt, failKey, sink);
+  }
+
+  private Pipeline pipeline(String name, boolean keyed, SeqSource source, long failAt, String failKey,
+                            dev.sluice.api.sink.Sink<String> sink) {
+    Pipeline p = Pipeline.create(name);
+    var in = p.read(source).map(new FailOnce(failKey, failAt));
+    if (keyed) {
+      in.map(x -> x % (N / 2)).keyBy(x -> x).process(new FirstSeen()).write(sink);
+    } else {
+      in.map(x -> "v" + (x * 3)).write(sink);
+    }
+    return p;
+  }
+
+  private RunOptions options(int parallelism, Path dir) {
+    return RunOptions.streaming().withParallelism(parallelism).withMaxAttempts(3).withRetryBackoff(Duration.ZERO)
+        .withCheckpointing(dir, Duration.ofMillis(30));
+  }
+
+  private static List<String> expected(boolean keyed) {
+    List<String> l = new ArrayList<>();
+    for (long x = 0; x < N; x++) {
+      l.add(keyed ? (x % (N / 2)) + "#" + (x < N / 2 ? 1 : 2) : "v" + (x * 3));
+    }
+    l.sort(null);
+    return l;
+  }
+
+  private static List<String> readParts(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> lines = new ArrayList<>();
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+        lines.addAll(Files.readAllLines(f));
+      }
+      lines.sort(null);
+      return lines;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @ParameterizedTest(name = "parallelism {0}, keyed {1}, blocking source {2}, file sink {3}")
+  @CsvSource({"1,false,false,false", "2,false,true,true", "1,true,true,true", "2,true,false,false",
+      "2,true,true,false", "1,false,false,true"})
+  void injectedFailureRecoversExactlyOnce(int parallelism, boolean keyed, boolean blocking, boolean fileSink) {
+    long seed = new Random().nextLong();
+    long failAt = N / 4 + new Random(seed).nextLong(N / 2);
+    String key = "inj-" + parallelism + keyed + blocking + fileSink + seed;
+    Path out = temp.resolve("out");
+    CollectSink<String> collect = new CollectSink<>();
+    dev.sluice.api.sink.Sink<String> sink = fileSink ? Sinks.textFiles(out.toString()) : collect;
+    Pipeline p = pipeline("inject", keyed, blocking, failAt, key, sink);
+    JobResult r = p.run(options(parallelism, temp.resolve("ck")));
+    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    List<String> got = fileSink ? readParts(out) : new ArrayList<>(collect.result());
+    got.sort(null);
+    assertSameRecords(got, expected(keyed), "exactly once after a failure at " + failAt + " (seed " + seed + ")");
+    if (fileSink) {
+      assertThat(out.resolve("_SUCCESS")).exists();
+      assertThat(out.resolve("_temporary")).doesNotExist();
+    }
+  }
+
+  @ParameterizedTest(name = "keyed {0}, parallelism {1} then {2}")
+  @CsvSource({"false,2,2", "true,2,1", "true,1,3"})
+  void crashedJobResumesFromItsCheckpointDirectory(boolean keyed, int before, int after) throws Exception {
+    Path out = temp.resolve("out");
+    Path ck = temp.resolve("ck");
+    String gate = "crash-" + keyed + before + after;
+    SeqSource.GATES.put(gate, new AtomicBoolean(false));
+    SeqSource gated = source(false);
+    gated.gate = gate; // the first run cannot get past the middle of its splits
+    Pipeline first = pipeline("crash", keyed, gated, -1, "none", Sinks.textFiles(out.toString()));
+    JobHandle h = first.start(options(before, ck));
+    CheckpointStorage storage = new CheckpointStorage(ck, "crash");
+    StreamingTestSupport.await("two complete checkpoints", () -> {
+      try {
+        return storage.ids().stream().filter(storage::hasMetadata).count() >= 2;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    h.cancel(); // a crash: nothing more is committed, staged output stays behind
+    assertThat(h.await().status()).isEqualTo(JobResult.Status.CANCELLED);
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+
+    SeqSource.GATES.get(gate).set(true);
+    Pipeline second = pipeline("crash", keyed, gated, -1, "none", Sinks.textFiles(out.toString()));
+    JobResult r = second.run(options(after, ck));
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    assertSameRecords(readParts(out), expected(keyed), "resumed at parallelism " + after);
+    assertThat(out.resolve("_SUCCESS")).exists();
+  }
+
+  /** Equal as sorted lists; on failure says how many are missing and duplicated, with examples. */
+  static void assertSameRecords(List<String> got, List<String> expected, String what) {
+    if (got.equals(expected)) {
+      return;
+    }
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    for (String s : got) {
+      counts.merge(s, 1, Integer::sum);
+    }
+    List<String> missing = new ArrayList<>();
+    for (String s : expected) {
+      if (counts.merge(s, -1, Integer::sum) < 0) {
+        missing.add(s);
+      }
+    }
+    List<String> extra = new ArrayList<>();
+    counts.forEach((k, v) -> {
+      for (int i = 0; i < v; i++) {
+        extra.add(k);
+      }
+    });
+    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
+        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
+        + extra.size() + " extra or duplicated (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
+  }
+
+  @Test
+  void sourceWithoutPositionsIsRefusedAtStart() {
+    Pipeline p = Pipeline.create("nopos");
+    p.read(new SeqSource(100, 10, 0, false, false)).map(x -> x + 1).write(new CollectSink<>());
+    assertThatThrownBy(() -> p.run(options(1, temp.resolve("ck"))))
+        .hasMessageContaining("source seq(100) cannot be checkpointed");
+  }
+
+  @Test
+  void batchOperatorsAreRefused() {
+    Pipeline p = Pipeline.create("agg");
+    p.read(source(false)).keyBy(x -> x % 3).count().write(new CollectSink<>());
+    assertThatThrownBy(() -> p.run(options(1, temp.resolve("ck"))))
+        .hasMessageContaining("cannot be checkpointed").hasMessageContaining("batch operator");
+  }
+
+  @Test
+  void failedCheckpointsDoNotFailTheJob() throws IOException {
+    Path ck = temp.resolve("ck");
+    Files.createDirectories(ck);
+    Files.writeString(ck.resolve("full"), "a file where the job's checkpoint directory should be");
+    CollectSink<String> sink = new CollectSink<>();
+    Pipeline p = pipeline("full", false, false, -1, "none", sink);
+    JobResult r = p.run(options(2, ck));
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    assertThat(sink.result()).hasSize((int) N);
+
+    SeqSource.GATES.put("full", new AtomicBoolean(false));
+    SeqSource gated = source(false);
+    gated.gate = "full"; // never opens: the job runs until a checkpoint fails it
+    Pipeline strict = pipeline("full", false, gated, -1, "none", new CollectSink<>());
+    RunOptions o = options(2, ck).withMaxAttempts(1);
+    RunOptions none = o.withCheckpointing(o.checkpointing().withTolerableFailures(0));
+    assertThatThrownBy(() -> strict.run(none)).hasMessageContaining(ck.resolve("full").toString())
+        .hasMessageContaining("checkpoints failed in a row");
+  }
+}

@@ -1,0 +1,95 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.function.Collector;
+import dev.sluice.api.source.Source;
+import dev.sluice.api.source.SourceContext;
+import dev.sluice.api.source.SourceSplit;
+import dev.sluice.api.source.SplitReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/** Test-only sources that report their position, so jobs reading them can be checkpointed. */
+final class CheckpointTestSupport {
+  private CheckpointTestSupport() {}
+
+  /** A range {@code [from, to)} of longs. */
+  record SeqSplit(String id, long from, long to) implements SourceSplit {}
+
+  /**
+   * The longs {@code 0..n-1} in {@code splits} ranges, {@code chunk} per read, pausing
+   * {@code pauseNanos} after each read so that checkpoints fall in the middle of the input.
+   */
+  static final class SeqSource implements Source<Long> {
+    /** Gates by name: a reader with a gate stops at the middle of its split until the gate opens. */
+    static final java.util.Map<String, java.util.concurrent.atomic.AtomicBoolean> GATES =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    String gate;
+    final long n;
+    final int chunk;
+    final long pauseNanos;
+    final boolean blocking;
+    final boolean positions;
+
+    SeqSource(long n, int chunk, long pauseNanos, boolean blocking, boolean positions) {
+      this.n = n;
+      this.chunk = chunk;
+      this.pauseNanos = pauseNanos;
+      this.blocking = blocking;
+      this.positions = positions;
+    }
+
+    @Override
+    public List<? extends SourceSplit> splits(int parallelism) {
+      List<SeqSplit> l = new ArrayList<>();
+      for (int i = 0; i < parallelism; i++) {
+        l.add(new SeqSplit("seq-" + i, n * i / parallelism, n * (i + 1) / parallelism));
+      }
+      return l;
+    }
+
+    @Override
+    public SplitReader<Long> reader(SourceSplit split, SourceContext context) {
+      SeqSplit s = (SeqSplit) split;
+      return new SplitReader<>() {
+        long next = s.from();
+
+        @Override
+        public boolean read(Collector<? super Long> out) {
+          long end = Math.min(s.to(), next + chunk);
+          if (gate != null && !GATES.get(gate).get()) {
+            long middle = (s.from() + s.to()) / 2;
+            if (next >= middle) {
+              LockSupport.parkNanos(1_000_000);
+              return true;
+            }
+            end = Math.min(end, middle);
+          }
+          for (; next < end; next++) {
+            out.collect(next);
+          }
+          if (pauseNanos > 0) {
+            LockSupport.parkNanos(pauseNanos);
+          }
+          return next < s.to();
+        }
+
+        @Override
+        public SourceSplit remainingSplit() {
+          if (!positions) {
+            throw new UnsupportedOperationException("no positions");
+          }
+          return new SeqSplit(s.id(), next, s.to());
+        }
+
+        @Override public String position() { return "element " + next + " of " + s.id(); }
+
+        @Override public void close() {}
+      };
+    }
+
+    @Override public boolean blocking() { return blocking; }
+
+    @Override public String name() { return "seq(" + n + ")"; }
+  }
+}

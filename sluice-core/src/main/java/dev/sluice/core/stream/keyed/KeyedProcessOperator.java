@@ -174,22 +174,6 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   }
 
   /** The keyed state and timers of {@code groups}; see {@link HeapKeyedStateBackend#snapshot}. */
-  /** The task's key groups: state and timers (checkpoints). */
-  @Override
-  public Object snapshotState(long checkpointId) {
-    return backend.snapshot();
-  }
-
-  /** Keeps the key groups this task owns from every old task's snapshot (any old parallelism). */
-  @Override
-  public void restoreState(List<Object> snapshots) {
-    for (Object s : snapshots) {
-      if (s != null) {
-        restoreState((KeyedStateSnapshot) s);
-      }
-    }
-  }
-
   public KeyedStateSnapshot snapshotState(KeyGroupRange groups) {
     return backend.snapshot(groups);
   }

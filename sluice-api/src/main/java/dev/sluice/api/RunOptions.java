@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  * @param progress called now and then with bytes read of total, from a runtime thread; may be null
  * @param mode how the job executes: {@link Mode#AUTO} picks streaming when a source is unbounded
  * @param clock the processing-time clock of windows and timers; the system clock unless a test sets a virtual one
+ * @param stateBackend where streaming operators keep keyed state: {@code "heap"} (the default) or
+ *     {@code "rocksdb"} (state larger than the heap, on local disk; needs the {@code sluice-rocksdb}
+ *     module on the class path)
  */
 public record RunOptions(
     int parallelism,
@@ -25,7 +28,14 @@ public record RunOptions(
     Path tempDir,
     Consumer<Progress> progress,
     Mode mode,
-    InstantSource clock) {
+    InstantSource clock,
+    String stateBackend) {
+
+  /** The default {@link #stateBackend}: keyed state on the heap. */
+  public static final String HEAP_STATE = "heap";
+
+  /** The RocksDB {@link #stateBackend} of the {@code sluice-rocksdb} module. */
+  public static final String ROCKSDB_STATE = "rocksdb";
 
   /** Execution modes. */
   public enum Mode {
@@ -59,6 +69,14 @@ public record RunOptions(
     if (clock == null) {
       clock = InstantSource.system();
     }
+    if (stateBackend == null) {
+      stateBackend = HEAP_STATE;
+    } else {
+      stateBackend = stateBackend.trim().toLowerCase(java.util.Locale.ROOT);
+      if (stateBackend.isEmpty()) {
+        throw new IllegalArgumentException("state backend must be a name such as \"heap\" or \"rocksdb\", was blank");
+      }
+    }
   }
 
   /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
@@ -73,40 +91,49 @@ public record RunOptions(
 
   /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
-    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null);
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null, null);
   }
 
   /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
   public RunOptions withClock(InstantSource c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c, stateBackend);
   }
 
   public RunOptions withMode(Mode m) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock, stateBackend);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, stateBackend);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, stateBackend);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock, stateBackend);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock, stateBackend);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock, stateBackend);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock, stateBackend);
+  }
+
+  /**
+   * Where streaming operators keep keyed state: {@code "heap"} (default) or {@code "rocksdb"}
+   * (needs the {@code dev.sluice:sluice-rocksdb} dependency; the job fails at start with a message
+   * saying so when it is missing).
+   */
+  public RunOptions withStateBackend(String name) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, name);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

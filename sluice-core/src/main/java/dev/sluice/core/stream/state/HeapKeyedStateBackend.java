@@ -394,16 +394,15 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     return c;
   }
 
-  /** The current key's cell of {@code t}, created if absent; marks it written now. */
+  /** The current key's cell of {@code t}, created if absent; marks it written now (0 without a TTL). */
   private Cell write(StateTable t) {
     Cell c = cell(t);
     if (c == null) {
       c = new Cell();
       t.mapFor(currentGroup).put(currentKey, c);
     }
-    if (t.ttl > 0) {
-      c.writtenAt = clock.getAsLong();
-    }
+    // Without a TTL the write time is not kept (0), so every backend snapshots the same value.
+    c.writtenAt = t.ttl > 0 ? clock.getAsLong() : 0;
     return c;
   }
 

@@ -96,7 +96,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private final HeapTimers timers = new HeapTimers();
   private final Map<String, StateInfo> states = new LinkedHashMap<>();
   private final StateInfo[] byId = new StateInfo[MAX_STATES];
-  /** Restored entries of states not registered yet, by state name (kept on the heap until they are). */
+  /**
+   * Restored entries of states not registered yet, by state name, kept on the heap until they are
+   * (the kind, and so the layout, is known only then); values serialized at once, so the snapshot's
+   * objects may change afterwards.
+   */
   private final Map<String, List<RestoredEntry>> unregistered = new LinkedHashMap<>();
   private final StateKeys.Parsed parsed = new StateKeys.Parsed();
   private Object currentKey;
@@ -110,7 +114,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private long polledTime;
   private boolean closed;
 
-  private record RestoredEntry(int group, Object key, Object value, long writtenAt) {}
+  private record RestoredEntry(int group, Object key, byte[] value, long writtenAt) {}
 
   /**
    * Opens a fresh RocksDB instance in a new directory under {@code tempDir}.
@@ -298,8 +302,8 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         expiredMap = null;
         parsed.parse(k);
         StateInfo s = byId[parsed.stateId];
-        if (s == null || s.ttl <= 0) {
-          continue;
+        if (s == null || s.ttl <= 0 || parsed.mapKeyOffset < k.length) {
+          continue; // no TTL, or an entry of a live map (its head row holds the write time)
         }
         byte[] v = it.value();
         long writtenAt = s.spec.kind() == StateSpec.Kind.LIST ? listWrittenAt(v) : StateKeys.readLong(v, 0);
@@ -353,8 +357,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       }
       for (RestoredEntry e : pending) {
         if (e.key().equals(key)) {
-          return e.value() instanceof List<?> l ? Collections.unmodifiableList(new ArrayList<>(l))
-              : e.value() instanceof Map<?, ?> m ? Collections.unmodifiableMap(new HashMap<>(m)) : e.value();
+          Object v = serde.fromBytes(e.value());
+          return v instanceof List<?> l ? Collections.unmodifiableList(l)
+              : v instanceof Map<?, ?> m ? Collections.unmodifiableMap(m) : v;
         }
       }
       return null;
@@ -519,7 +524,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       for (RestoredEntry r : e.getValue()) {
         if (groups.contains(r.group())) {
           group(out, r.group()).entries().add(
-              new KeyedStateSnapshot.StateEntry(e.getKey(), r.key(), copyContainer(r.value()), r.writtenAt()));
+              new KeyedStateSnapshot.StateEntry(e.getKey(), r.key(), serde.fromBytes(r.value()), r.writtenAt()));
         }
       }
     }
@@ -542,7 +547,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       }
       for (KeyedStateSnapshot.StateEntry e : g.entries()) {
         byState.computeIfAbsent(e.state(), n -> new ArrayList<>())
-            .add(new RestoredEntry(group, e.key(), copyContainer(e.value()), e.writtenAt()));
+            .add(new RestoredEntry(group, e.key(), serde.toBytes(e.value()), e.writtenAt()));
       }
       for (KeyedStateSnapshot.TimerEntry t : g.timers()) {
         timers.register(t.domain(), t.key(), t.time());
@@ -577,22 +582,23 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private void writeRestored(StateInfo s, List<RestoredEntry> entries) {
     try (WriteBatch batch = new WriteBatch()) {
       for (RestoredEntry e : entries) {
+        Object value = serde.fromBytes(e.value());
         byte[] k = serde.toBytes(e.key());
         byte[] p = new byte[StateKeys.maxPrefixLength(k.length) + 2];
         int len = StateKeys.writePrefix(p, e.group(), k);
         byte[] stateKey = stateKey(p, len, s);
         switch (s.spec.kind()) {
           case LIST -> {
-            if (!(e.value() instanceof List<?> l)) {
-              throw restoreKindMismatch(s, e);
+            if (!(value instanceof List<?> l)) {
+              throw restoreKindMismatch(s, e, value);
             }
             if (!l.isEmpty()) {
               batch.put(stateKey, encodeList(l, e.writtenAt()));
             }
           }
           case MAP -> {
-            if (!(e.value() instanceof Map<?, ?> m)) {
-              throw restoreKindMismatch(s, e);
+            if (!(value instanceof Map<?, ?> m)) {
+              throw restoreKindMismatch(s, e, value);
             }
             deletePrefix(batch, stateKey);
             if (!m.isEmpty()) {
@@ -602,7 +608,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
               }
             }
           }
-          default -> batch.put(stateKey, encodeValue(e.writtenAt(), e.value()));
+          default -> batch.put(stateKey, encodeValue(e.writtenAt(), value));
         }
       }
       db.write(writeOptions, batch);
@@ -611,20 +617,10 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private IllegalArgumentException restoreKindMismatch(StateInfo s, RestoredEntry e) {
+  private IllegalArgumentException restoreKindMismatch(StateInfo s, RestoredEntry e, Object value) {
     return new IllegalArgumentException("cannot restore state '" + s.name + "' as " + s.spec.kind() + ": the snapshot"
-        + " holds a " + (e.value() == null ? "null" : e.value().getClass().getName()) + " for key " + e.key()
+        + " holds a " + (value == null ? "null" : value.getClass().getName()) + " for key " + e.key()
         + " (was the state's kind changed?)");
-  }
-
-  private static Object copyContainer(Object value) {
-    if (value instanceof ArrayList<?> l) {
-      return new ArrayList<>(l);
-    }
-    if (value instanceof HashMap<?, ?> m) {
-      return new HashMap<>(m);
-    }
-    return value;
   }
 
   private static KeyedStateSnapshot.KeyGroupState group(TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out, int g) {

@@ -113,6 +113,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private int prefixGroup;
   private long polledTime;
   private boolean closed;
+  /** Names this instance's SST files in a checkpoint's shared directory. */
+  private final String instanceId = java.util.UUID.randomUUID().toString();
+  /** Local SST file name to its name in the shared directory, for files a checkpoint already holds. */
+  private final Map<String, String> uploaded = new HashMap<>();
+  private int checkpointSeq;
 
   private record RestoredEntry(int group, Object key, byte[] value, long writtenAt) {}
 
@@ -124,6 +129,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    */
   public RocksDbKeyedStateBackend(String owner, int maxKeyGroups, KeyGroupRange range, LongSupplier clock, Serde serde,
                                   Path tempDir) {
+    this(owner, maxKeyGroups, range, clock, serde, tempDir, null);
+  }
+
+  /** Opens an instance whose directory is first filled with the files of {@code seed} (a native restore of the same range). */
+  private RocksDbKeyedStateBackend(String owner, int maxKeyGroups, KeyGroupRange range, LongSupplier clock, Serde serde,
+                                   Path tempDir, NativeCheckpoint seed) {
     if (maxKeyGroups < 1 || maxKeyGroups > 1 << 16) {
       throw new IllegalArgumentException("maxKeyGroups must be in [1, 65536] for the RocksDB state backend, was " + maxKeyGroups);
     }
@@ -143,21 +154,31 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       throw new UncheckedIOException("cannot create the RocksDB directory of " + owner + " under " + tempDir + " ("
           + e.getMessage() + "); set RunOptions.withTempDir to a writable directory with free space", e);
     }
-    Options o = new Options()
+    Options o = options();
+    try {
+      if (seed != null) {
+        copyFiles(seed, dir);
+        for (String shared : seed.sharedFiles()) {
+          uploaded.put(NativeCheckpoint.localName(shared), shared);
+        }
+      }
+      this.db = RocksDB.open(o, dir.toString());
+    } catch (RocksDBException | IOException | RuntimeException e) {
+      o.close();
+      deleteTree(dir);
+      throw new IllegalStateException("cannot open RocksDB for the keyed state of " + owner + " in " + dir
+          + (seed == null ? "" : " from the checkpoint in " + seed.checkpointDir()) + ": " + e.getMessage(), e);
+    }
+    this.options = o;
+    this.writeOptions = new WriteOptions().setDisableWAL(true);
+  }
+
+  private static Options options() {
+    return new Options()
         .setCreateIfMissing(true)
         .setMergeOperator(new StringAppendOperator(StateKeys.LIST_DELIMITER))
         .setKeepLogFileNum(2)
         .setMaxBackgroundJobs(2);
-    try {
-      this.db = RocksDB.open(o, dir.toString());
-    } catch (RocksDBException e) {
-      o.close();
-      deleteTree(dir);
-      throw new IllegalStateException("cannot open RocksDB for the keyed state of " + owner + " in " + dir + ": "
-          + e.getMessage(), e);
-    }
-    this.options = o;
-    this.writeOptions = new WriteOptions().setDisableWAL(true);
   }
 
   /** The directory of this task's RocksDB instance (removed on {@link #close}). */
@@ -240,17 +261,17 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     Objects.requireNonNull(spec, "spec");
     requireOpen();
     StateInfo info = states.get(spec.name());
-    if (info != null) {
-      if (info.spec.kind() != spec.kind()) {
-        throw new IllegalArgumentException("state '" + spec.name() + "' is already registered as "
-            + info.spec.kind() + ", cannot register it again as " + spec.kind());
-      }
+    if (info != null && info.kind != spec.kind()) {
+      throw new IllegalArgumentException("state '" + spec.name() + "' is already registered as "
+          + info.kind + ", cannot register it again as " + spec.kind());
+    }
+    if (info != null && info.handle != null) {
       return (S) info.handle;
     }
-    if (states.size() >= MAX_STATES) {
-      throw new IllegalStateException("an operator can have at most " + MAX_STATES + " keyed states");
+    if (info == null) {
+      info = newState(spec.name(), spec.kind());
     }
-    info = new StateInfo(spec.name(), states.size(), spec);
+    info.register(spec);
     info.handle = switch (spec.kind()) {
       case VALUE -> new ValueHandle(info);
       case LIST -> new ListHandle(info);
@@ -258,13 +279,22 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       case REDUCING -> new ReducingHandle(info, (ReduceFunction<Object>) spec.reducer());
       case AGGREGATING -> new AggregatingHandle(info, (Aggregation<Object, Object, Object>) spec.aggregation());
     };
-    states.put(info.name, info);
-    byId[info.id] = info;
     List<RestoredEntry> pending = unregistered.remove(info.name);
     if (pending != null) {
       writeRestored(info, pending);
     }
     return (S) info.handle;
+  }
+
+  /** A state whose rows may exist before it is registered (restored from a native checkpoint). */
+  private StateInfo newState(String name, StateSpec.Kind kind) {
+    if (states.size() >= MAX_STATES) {
+      throw new IllegalStateException("an operator can have at most " + MAX_STATES + " keyed states");
+    }
+    StateInfo info = new StateInfo(name, states.size(), kind);
+    states.put(name, info);
+    byId[info.id] = info;
+    return info;
   }
 
   @Override
@@ -306,11 +336,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           continue; // no TTL, or an entry of a live map (its head row holds the write time)
         }
         byte[] v = it.value();
-        long writtenAt = s.spec.kind() == StateSpec.Kind.LIST ? listWrittenAt(v) : StateKeys.readLong(v, 0);
+        long writtenAt = s.kind == StateSpec.Kind.LIST ? listWrittenAt(v) : StateKeys.readLong(v, 0);
         if (now - writtenAt >= s.ttl) {
           batch.delete(k);
           removed++;
-          if (s.spec.kind() == StateSpec.Kind.MAP) {
+          if (s.kind == StateSpec.Kind.MAP) {
             expiredMap = k;
             expiredMapLen = k.length;
           }
@@ -376,7 +406,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     if (v == null) {
       return null;
     }
-    switch (s.spec.kind()) {
+    switch (s.kind) {
       case LIST -> {
         if (s.ttl > 0 && now - listWrittenAt(v) >= s.ttl) {
           return null;
@@ -394,7 +424,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
           return null;
         }
         Object value = decode(v, StateKeys.TS_BYTES);
-        if (s.spec.kind() == StateSpec.Kind.AGGREGATING) {
+        if (s.kind == StateSpec.Kind.AGGREGATING && s.spec != null) {
           @SuppressWarnings("unchecked")
           Aggregation<Object, Object, Object> agg = (Aggregation<Object, Object, Object>) s.spec.aggregation();
           return agg.export(value);
@@ -494,7 +524,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         byte[] v = it.value();
         Object value;
         long writtenAt;
-        switch (s.spec.kind()) {
+        switch (s.kind) {
           case LIST -> {
             writtenAt = listWrittenAt(v);
             value = decodeList(v);
@@ -520,6 +550,11 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     } finally {
       db.releaseSnapshot(snapshot);
     }
+    return heapPart(groups, out);
+  }
+
+  /** Adds what lives on the heap (restored entries of unregistered states, timers) to {@code out}. */
+  private KeyedStateSnapshot heapPart(KeyGroupRange groups, TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out) {
     for (Map.Entry<String, List<RestoredEntry>> e : unregistered.entrySet()) {
       for (RestoredEntry r : e.getValue()) {
         if (groups.contains(r.group())) {
@@ -579,6 +614,191 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
+  /**
+   * A native, incremental checkpoint: a RocksDB checkpoint (hard links) is staged next to the
+   * instance, its SST files are copied to {@code sharedDir} unless an earlier checkpoint of this
+   * instance (or the checkpoint it was restored from) already put them there, and the metadata
+   * files to {@code checkpointDir}. SST files are immutable and never reused under the same name by
+   * one instance, so a file in the shared directory is never overwritten. Runs on the task's thread
+   * (the copy is not yet asynchronous). Deleting shared files no retained checkpoint references is
+   * the checkpoint storage's job.
+   */
+  public NativeCheckpoint checkpointIncremental(Path checkpointDir, Path sharedDir) {
+    requireOpen();
+    Path staging = dir.resolveSibling(dir.getFileName() + "-chk-" + (++checkpointSeq));
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(staging.toString());
+    } catch (RocksDBException e) {
+      throw failure("creating a checkpoint in " + staging, e);
+    }
+    try (java.util.stream.Stream<Path> listing = Files.list(staging)) {
+      Files.createDirectories(checkpointDir);
+      Files.createDirectories(sharedDir);
+      List<Path> files = listing.sorted().toList();
+      List<String> shared = new ArrayList<>();
+      List<String> own = new ArrayList<>();
+      Map<String, String> live = new HashMap<>();
+      long written = 0;
+      long reused = 0;
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        long size = Files.size(f);
+        if (name.endsWith(".sst")) {
+          String sharedName = uploaded.get(name);
+          if (sharedName != null && Files.exists(sharedDir.resolve(sharedName))) {
+            reused += size;
+          } else {
+            sharedName = instanceId + "-" + name;
+            copyAtomically(f, sharedDir.resolve(sharedName));
+            written += size;
+          }
+          live.put(name, sharedName);
+          shared.add(sharedName);
+        } else {
+          copyAtomically(f, checkpointDir.resolve(name));
+          own.add(name);
+          written += size;
+        }
+      }
+      uploaded.clear();
+      uploaded.putAll(live); // files compacted away are not referenced again
+      List<NativeCheckpoint.StateMeta> metas = new ArrayList<>();
+      for (StateInfo st : states.values()) {
+        metas.add(new NativeCheckpoint.StateMeta(st.name, st.id, st.kind));
+      }
+      return new NativeCheckpoint(NativeCheckpoint.VERSION, maxKeyGroups, range, metas, checkpointDir.toString(),
+          sharedDir.toString(), shared, own, heapPart(range, new TreeMap<>()), written, reused);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the RocksDB checkpoint of " + owner + " to " + checkpointDir + " ("
+          + e.getMessage() + ")", e);
+    } finally {
+      deleteTree(staging);
+    }
+  }
+
+  private static void copyAtomically(Path from, Path to) throws IOException {
+    Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+    Files.copy(from, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Copies a native checkpoint's files into {@code target} under their local names. */
+  private static void copyFiles(NativeCheckpoint cp, Path target) throws IOException {
+    if (cp.formatVersion() != NativeCheckpoint.VERSION) {
+      throw new IllegalArgumentException("the RocksDB checkpoint in " + cp.checkpointDir() + " has format version "
+          + cp.formatVersion() + "; this version of Sluice reads version " + NativeCheckpoint.VERSION);
+    }
+    for (String f : cp.sharedFiles()) {
+      Files.copy(Path.of(cp.sharedDir(), f), target.resolve(NativeCheckpoint.localName(f)));
+    }
+    for (String f : cp.privateFiles()) {
+      Files.copy(Path.of(cp.checkpointDir(), f), target.resolve(f));
+    }
+  }
+
+  /**
+   * A backend for {@code range} restored from native checkpoints of the previous run. When one
+   * checkpoint covers exactly this range its files become the new instance (nothing is decoded,
+   * and its shared files count as written for the next incremental checkpoint); otherwise
+   * (rescaling) each checkpoint whose range overlaps is opened read-only and the rows of the
+   * overlapping key groups are copied, one contiguous key range each. Timers and not-yet-registered
+   * entries come from the checkpoints' heap part.
+   */
+  public static RocksDbKeyedStateBackend restoreNative(String owner, int maxKeyGroups, KeyGroupRange range,
+                                                       LongSupplier clock, Serde serde, Path tempDir,
+                                                       List<NativeCheckpoint> checkpoints) {
+    for (NativeCheckpoint cp : checkpoints) {
+      if (cp.maxKeyGroups() != maxKeyGroups) {
+        throw new IllegalArgumentException("cannot restore a checkpoint of " + cp.maxKeyGroups()
+            + " key groups into a backend of " + maxKeyGroups + ": the number of key groups must not change");
+      }
+    }
+    if (checkpoints.size() == 1 && checkpoints.get(0).range().equals(range) && contiguousIds(checkpoints.get(0))) {
+      NativeCheckpoint cp = checkpoints.get(0);
+      RocksDbKeyedStateBackend b = new RocksDbKeyedStateBackend(owner, maxKeyGroups, range, clock, serde, tempDir, cp);
+      for (NativeCheckpoint.StateMeta m : cp.states()) {
+        b.newState(m.name(), m.kind());
+      }
+      b.restore(cp.heapPart());
+      return b;
+    }
+    RocksDbKeyedStateBackend b = new RocksDbKeyedStateBackend(owner, maxKeyGroups, range, clock, serde, tempDir);
+    try {
+      for (NativeCheckpoint cp : checkpoints) {
+        int from = Math.max(range.start(), cp.range().start());
+        int to = Math.min(range.end(), cp.range().end());
+        if (from < to) {
+          b.copyRange(cp, from, to);
+        }
+        b.restore(cp.heapPart());
+      }
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return b;
+  }
+
+  private static boolean contiguousIds(NativeCheckpoint cp) {
+    for (int i = 0; i < cp.states().size(); i++) {
+      if (cp.states().get(i).id() != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Copies the rows of key groups {@code [from, to)} of {@code cp} into this instance, mapping state ids by name. */
+  private void copyRange(NativeCheckpoint cp, int from, int to) {
+    Path stage = dir.resolveSibling(dir.getFileName() + "-restore-" + (++checkpointSeq));
+    int[] idMap = new int[MAX_STATES];
+    for (NativeCheckpoint.StateMeta m : cp.states()) {
+      StateInfo mine = states.get(m.name());
+      if (mine == null) {
+        mine = newState(m.name(), m.kind());
+      } else if (mine.kind != m.kind()) {
+        throw new IllegalArgumentException("cannot restore state '" + m.name() + "' as " + mine.kind
+            + ": the checkpoint holds it as " + m.kind());
+      }
+      idMap[m.id()] = mine.id;
+    }
+    try (Options o = options()) {
+      Files.createDirectories(stage);
+      copyFiles(cp, stage);
+      try (RocksDB old = RocksDB.openReadOnly(o, stage.toString()); RocksIterator it = old.newIterator()) {
+        WriteBatch batch = new WriteBatch();
+        try {
+          for (it.seek(StateKeys.groupBound(from)); it.isValid(); it.next()) {
+            byte[] k = it.key();
+            if (StateKeys.group(k) >= to) {
+              break;
+            }
+            parsed.parse(k);
+            int id = idMap[parsed.stateId];
+            k[parsed.mapKeyOffset - 2] = (byte) (id >>> 8);
+            k[parsed.mapKeyOffset - 1] = (byte) id;
+            batch.put(k, it.value());
+            if (batch.getDataSize() > (8 << 20)) {
+              db.write(writeOptions, batch);
+              batch.close();
+              batch = new WriteBatch();
+            }
+          }
+          db.write(writeOptions, batch);
+        } finally {
+          batch.close();
+        }
+      }
+    } catch (RocksDBException e) {
+      throw failure("restoring key groups [" + from + ", " + to + ") from the checkpoint in " + cp.checkpointDir(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the RocksDB checkpoint in " + cp.checkpointDir() + " for " + owner
+          + " (" + e.getMessage() + ")", e);
+    } finally {
+      deleteTree(stage);
+    }
+  }
+
   private void writeRestored(StateInfo s, List<RestoredEntry> entries) {
     try (WriteBatch batch = new WriteBatch()) {
       for (RestoredEntry e : entries) {
@@ -587,7 +807,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
         byte[] p = new byte[StateKeys.maxPrefixLength(k.length) + 2];
         int len = StateKeys.writePrefix(p, e.group(), k);
         byte[] stateKey = stateKey(p, len, s);
-        switch (s.spec.kind()) {
+        switch (s.kind) {
           case LIST -> {
             if (!(value instanceof List<?> l)) {
               throw restoreKindMismatch(s, e, value);
@@ -618,7 +838,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   }
 
   private IllegalArgumentException restoreKindMismatch(StateInfo s, RestoredEntry e, Object value) {
-    return new IllegalArgumentException("cannot restore state '" + s.name + "' as " + s.spec.kind() + ": the snapshot"
+    return new IllegalArgumentException("cannot restore state '" + s.name + "' as " + s.kind + ": the snapshot"
         + " holds a " + (value == null ? "null" : value.getClass().getName()) + " for key " + e.key()
         + " (was the state's kind changed?)");
   }
@@ -851,15 +1071,21 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static final class StateInfo {
     final String name;
     final int id;
-    final StateSpec<?> spec;
-    final long ttl;
+    final StateSpec.Kind kind;
+    /** Null until the operator registers the state (it may have rows from a native restore before). */
+    StateSpec<?> spec;
+    long ttl;
     State handle;
 
-    StateInfo(String name, int id, StateSpec<?> spec) {
+    StateInfo(String name, int id, StateSpec.Kind kind) {
       this.name = name;
       this.id = id;
-      this.spec = spec;
-      this.ttl = spec.ttl() == null ? 0 : Math.max(1, spec.ttl().toMillis());
+      this.kind = kind;
+    }
+
+    void register(StateSpec<?> s) {
+      spec = s;
+      ttl = s.ttl() == null ? 0 : Math.max(1, s.ttl().toMillis());
     }
   }
 

@@ -1,12 +1,23 @@
 package dev.sluice.rocksdb;
 
 import org.rocksdb.RocksDB;
+import org.rocksdb.StringAppendOperator;
 
 /** Loads RocksDB's native library once, with a message that says what to do when this platform has none. */
 final class NativeLibrary {
   private NativeLibrary() {}
 
   private static volatile boolean loaded;
+  private static StringAppendOperator mergeOperator;
+
+  /** The list-state merge operator, shared by every instance of the JVM (a native object, never freed). */
+  static synchronized StringAppendOperator mergeOperator() {
+    load();
+    if (mergeOperator == null) {
+      mergeOperator = new StringAppendOperator(StateKeys.LIST_DELIMITER);
+    }
+    return mergeOperator;
+  }
 
   static void load() {
     if (loaded) {

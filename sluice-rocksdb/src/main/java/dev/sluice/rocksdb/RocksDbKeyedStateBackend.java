@@ -43,7 +43,6 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
-import org.rocksdb.StringAppendOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -176,7 +175,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   private static Options options() {
     return new Options()
         .setCreateIfMissing(true)
-        .setMergeOperator(new StringAppendOperator(StateKeys.LIST_DELIMITER))
+        .setMergeOperator(NativeLibrary.mergeOperator())
         .setKeepLogFileNum(2)
         .setMaxBackgroundJobs(2);
   }

@@ -31,8 +31,9 @@ import javax.management.openmbean.CompositeData;
  * The child JVM of {@link RocksDbStateBench}: {@code keys} keys each holding {@code valueBytes} of
  * incompressible bytes in value state (plus a visit counter), every key visited {@code visits}
  * times (read, compare, write back), in a keyed process function at parallelism {@code p}. Prints
- * wall time, records/s, the peak heap after GC and the peak size of the job's temp directory (the
- * RocksDB files), and any wrong read.
+ * wall time, records/s, the peak heap after GC (from GC notifications), the sum of the heap pools'
+ * peak usages (an upper bound: pools peak at different times) and the peak size of the job's temp
+ * directory (the RocksDB files, sampled every 2 s), and any wrong read.
  */
 public final class RocksDbStateJob {
   private RocksDbStateJob() {}
@@ -125,9 +126,15 @@ public final class RocksDbStateJob {
     for (String s : got) {
       System.out.println(s);
     }
-    System.out.printf(Locale.ROOT, "completed in %.1f s (%.0f records/s); peak heap after GC %d MB of %d MB;"
-            + " peak temp dir (RocksDB files) %.2f GB%n",
-        nanos / 1e9, keys * visits / (nanos / 1e9), maxAfterGc.get() >> 20,
+    long poolPeaks = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        poolPeaks += pool.getPeakUsage().getUsed();
+      }
+    }
+    System.out.printf(Locale.ROOT, "completed in %.1f s (%.0f records/s); peak heap after GC %d MB, sum of heap pool"
+            + " peaks %d MB (limit %d MB); peak temp dir (RocksDB files) %.2f GB%n",
+        nanos / 1e9, keys * visits / (nanos / 1e9), maxAfterGc.get() >> 20, poolPeaks >> 20,
         Runtime.getRuntime().maxMemory() >> 20, maxDisk.get() / 1e9);
   }
 

@@ -52,6 +52,6 @@ public final class KeyedStateBackends {
           + " default state backend 'heap'");
     }
     throw new IllegalArgumentException("unknown state backend '" + name + "'; available: " + found
-        + " (the RocksDB backend needs the dependency dev.sluice:sluice-rocksdb)");
+        + (found.contains("rocksdb") ? "" : " (the RocksDB backend needs the dependency dev.sluice:sluice-rocksdb)"));
   }
 }

@@ -415,6 +415,8 @@ public final class Main implements Runnable {
         }
       }, "sluice-nexmark-cancel");
       Runtime.getRuntime().addShutdownHook(hook);
+      err.println("running " + built.pipeline().name() + " (Ctrl-C stops it and prints the summary)");
+      err.flush();
       try {
         JobResult r = handle.await();
         err.println(Nexmark.summary(built, r, (System.nanoTime() - t0) / 1e9));

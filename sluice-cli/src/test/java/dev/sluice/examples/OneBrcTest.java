@@ -55,6 +55,16 @@ class OneBrcTest {
     assertThat(o.out()).isEqualTo(reference(in) + System.lineSeparator());
   }
 
+  @Test
+  void streamingModeGivesTheSameOutputWithItsObjectReusingSource() throws IOException {
+    // The example's source refills one Sample per reader: in streaming mode it must feed its
+    // aggregation by plain calls, never through a channel (which would hold many references to it).
+    Path in = dir.resolve("s.txt");
+    OneBrcGenerator.generate(50_000, in, 11);
+    String streaming = OneBrc.run(in.toString(), dev.sluice.api.RunOptions.streaming().withParallelism(2));
+    assertThat(streaming).isEqualTo(reference(in));
+  }
+
   /** The challenge's baseline: doubles, groupingBy, TreeMap.toString. */
   static String reference(Path file) throws IOException {
     record Row(double min, double mean, double max) {
@@ -92,6 +102,36 @@ class OneBrcTest {
       assertThat(out.stream().map(OneBrc.Sample::station).distinct().count()).isEqualTo(1);
       assertThat(new java.util.HashSet<>(out.stream().map(s -> System.identityHashCode(s.station())).toList())).hasSize(1);
       assertThat(out).extracting(OneBrc.Sample::tenths).containsExactly(10, -10, 123, -123, 0);
+    }
+  }
+
+  @Test
+  void wordAtATimeAndBufferEndPathsAgreeOnEveryNameLength() throws Exception {
+    OneBrc.MeasurementParser parser = new OneBrc.MeasurementParser();
+    String alphabet = "abcdefghijklmnopqrstuvwxyzé;";
+    for (int len = 1; len <= 40; len++) {
+      StringBuilder nb = new StringBuilder();
+      for (int i = 0; i < len; i++) {
+        nb.append(alphabet.charAt((i * 7 + len) % 27)); // never ';'
+      }
+      String name = nb.toString();
+      java.util.List<OneBrc.Sample> out = new java.util.ArrayList<>();
+      for (int pad = 0; pad < 24; pad++) {
+        // the line at the end of an exact buffer (no room for whole words) and inside a larger one
+        byte[] line = ("x".repeat(pad) + name + ";-4.2").getBytes(StandardCharsets.UTF_8);
+        parser.parse(line, pad, line.length, out::add);
+        byte[] roomy = ("x".repeat(pad) + name + ";-4.2\n" + "y;1.0\n".repeat(8)).getBytes(StandardCharsets.UTF_8);
+        parser.parse(roomy, pad, line.length, out::add);
+      }
+      assertThat(out).extracting(OneBrc.Sample::station).as("length %d", len).containsOnly(name);
+      assertThat(new java.util.HashSet<>(out.stream().map(s -> System.identityHashCode(s.station())).toList()))
+          .as("one cached String for %s", name).hasSize(1);
+      assertThat(out).extracting(OneBrc.Sample::tenths).containsOnly(-42);
+    }
+    for (String bad : new String[] {"abc", "abcdefghijklmnop", "abcdefghijklmnopqrstuvwxyz"}) {
+      byte[] b = (bad + "\nz;1.0\n" + "y;1.0\n".repeat(6)).getBytes(StandardCharsets.UTF_8);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse(b, 0, bad.length(), s -> {}))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no ';'");
     }
   }
 

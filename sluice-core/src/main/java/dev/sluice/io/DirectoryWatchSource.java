@@ -50,7 +50,16 @@ import java.util.Set;
  * files whose name hashes to {@code s} ({@code floorMod(name.hashCode(), p)}), so files are read in
  * parallel, each by exactly one split, and name order holds per split. Use parallelism 1 for one
  * global name order. Each split lists the directory every poll interval (default 1 s) and remembers
- * the names it has read (memory grows with the number of files; positions are not yet checkpointed).
+ * the names it has read (memory grows with the number of files).
+ *
+ * <p><b>Checkpoints.</b> A reader's {@link SplitReader#remainingSplit} is its split plus its
+ * progress: the names of the files it has finished (read to the end, or passed over as unreadable),
+ * the rest of the file it is reading (a {@link FileSplit} from the line after the last one read, see
+ * {@link LineSplitReader#remainingSplit}) and the files picked up but not started yet, with the
+ * lengths they had when picked up. A reader restored from it goes on with that file, then those
+ * files, and never reads a finished name again. Files seen by a poll but not yet picked up (still
+ * settling) are not carried: the restored reader sees them at its first poll and, with the stability
+ * check, picks them up one poll later.
  *
  * <p>Readers do blocking file I/O ({@link #blocking()} is true) and never wait for files: with
  * nothing new they return from {@link SplitReader#read} having emitted nothing.
@@ -110,8 +119,28 @@ public final class DirectoryWatchSource<T> implements Source<T> {
     return pollInterval;
   }
 
-  /** Split {@code index} of {@code count}: the files whose name hashes to {@code index}. */
-  record WatchSplit(int index, int count, String directory) implements SourceSplit {
+  /**
+   * Split {@code index} of {@code count}: the files whose name hashes to {@code index}. The rest of a
+   * split at a checkpoint also holds the reader's progress: {@code finished} file names (sorted),
+   * the rest of the {@code current} file (null if none) and the files picked up but not started
+   * ({@code pending} names in reading order, with their {@code pendingLengths}).
+   */
+  record WatchSplit(int index, int count, String directory, List<String> finished, FileSplit current,
+      List<String> pending, List<Long> pendingLengths) implements SourceSplit {
+    WatchSplit {
+      finished = List.copyOf(finished);
+      pending = List.copyOf(pending);
+      pendingLengths = List.copyOf(pendingLengths);
+      if (pending.size() != pendingLengths.size()) {
+        throw new IllegalArgumentException("pending files and lengths differ in number: " + pending + ", "
+            + pendingLengths);
+      }
+    }
+
+    WatchSplit(int index, int count, String directory) {
+      this(index, count, directory, List.of(), null, List.of(), List.of());
+    }
+
     @Override
     public String id() {
       return directory + "[" + index + "/" + count + "]";
@@ -175,7 +204,12 @@ public final class DirectoryWatchSource<T> implements Source<T> {
     private final SourceContext context;
     private final Path directory;
     private final long intervalNanos;
+    /** Names picked up (finished, being read or pending): never picked up again. */
     private final Set<String> taken = new HashSet<>();
+    /** Names read to the end or passed over: what a checkpoint carries. */
+    private final Set<String> finished = new HashSet<>();
+    /** A restored reader's current file, opened by the first read. */
+    private FileSplit resume;
     private final Map<String, Seen> growing = new HashMap<>();
     private final ArrayDeque<Path> ready = new ArrayDeque<>();
     private final Map<Path, Long> readyLength = new HashMap<>();
@@ -190,10 +224,28 @@ public final class DirectoryWatchSource<T> implements Source<T> {
       this.context = context;
       this.directory = Path.of(split.directory());
       this.intervalNanos = pollInterval.toNanos();
+      finished.addAll(split.finished());
+      taken.addAll(split.finished());
+      for (int i = 0; i < split.pending().size(); i++) {
+        Path p = directory.resolve(split.pending().get(i));
+        taken.add(split.pending().get(i));
+        ready.add(p);
+        readyLength.put(p, split.pendingLengths().get(i));
+      }
+      if (split.current() != null) {
+        taken.add(Path.of(split.current().path()).getFileName().toString());
+        resume = split.current();
+      }
+      filesRead = finished.size();
     }
 
     @Override
     public boolean read(Collector<? super T> out) throws IOException {
+      if (resume != null) {
+        FileSplit fs = resume;
+        resume = null;
+        open(Path.of(fs.path()), fs);
+      }
       if (current != null) {
         if (current.read(out)) {
           return true;
@@ -219,16 +271,20 @@ public final class DirectoryWatchSource<T> implements Source<T> {
       filesRead++;
       LineSplitReader<T> r = current;
       current = null;
+      finished.add(Path.of(r.remainingSplit().path()).getFileName().toString());
       r.close();
     }
 
     private void open(Path file) throws IOException {
       long length = readyLength.remove(file);
+      open(file, new FileSplit(0, file.toString(), 0, length, length, true));
+    }
+
+    private void open(Path file, FileSplit fs) throws IOException {
       try {
         if (!Files.isRegularFile(file)) {
           throw new NoSuchFileException(file.toString());
         }
-        FileSplit fs = new FileSplit(0, file.toString(), 0, length, length, true);
         current = new LineSplitReader<>(fs, format.open(file), format.hasHeader(), context);
       } catch (NoSuchFileException e) {
         unreadable(file, "it disappeared before it was read; files must stay in the watched directory"
@@ -239,6 +295,7 @@ public final class DirectoryWatchSource<T> implements Source<T> {
     }
 
     private void unreadable(Path file, String why) throws IOException {
+      finished.add(file.getFileName().toString());
       String position = "file " + file;
       if (policy == BadRecordPolicy.FAIL) {
         throw new IOException("cannot read " + position + " of watched directory " + directory + ": " + why
@@ -293,6 +350,24 @@ public final class DirectoryWatchSource<T> implements Source<T> {
       }
       return "watched directory " + directory + " (split " + split.index() + " of " + split.count() + ", "
           + filesRead + " files read)";
+    }
+
+    @Override
+    public WatchSplit remainingSplit() {
+      FileSplit rest = current != null ? current.remainingSplit() : resume;
+      List<String> names = new ArrayList<>(finished);
+      if (rest != null && rest.exhausted()) {
+        names.add(Path.of(rest.path()).getFileName().toString());
+        rest = null;
+      }
+      names.sort(null);
+      List<String> pending = new ArrayList<>(ready.size());
+      List<Long> lengths = new ArrayList<>(ready.size());
+      for (Path p : ready) {
+        pending.add(p.getFileName().toString());
+        lengths.add(readyLength.get(p));
+      }
+      return new WatchSplit(split.index(), split.count(), split.directory(), names, rest, pending, lengths);
     }
 
     @Override

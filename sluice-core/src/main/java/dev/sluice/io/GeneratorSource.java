@@ -41,6 +41,14 @@ import java.util.Objects;
  *
  * <p>Readers do not block ({@link #blocking()} is false): the streaming runtime runs them on worker
  * threads, fused with their downstream chain.
+ *
+ * <p><b>Checkpoints.</b> A reader's {@link SplitReader#remainingSplit} is its split with the next
+ * index to generate and the last watermark it emitted. A reader restored from it emits that watermark
+ * again before its first record (with ordered timestamps), then goes on from the next index, so the
+ * records, their timestamps and the watermarks between them are those of an uninterrupted run. The
+ * rate limit restarts with the restored reader: its schedule is shifted to the restored index, so it
+ * emits at the configured rate from its start, as a fresh reader does, and does not burst to make up
+ * for the time the job was down.
  */
 public final class GeneratorSource<T> implements Source<T> {
   /** Records per {@code read} call at most. */
@@ -118,11 +126,20 @@ public final class GeneratorSource<T> implements Source<T> {
     return ratePerSecond;
   }
 
-  /** Split {@code index} of {@code stride} splits: indices {@code index, index + stride, ...}. */
-  record GeneratorSplit(int index, int stride) implements SourceSplit {
+  /**
+   * Split {@code index} of {@code stride} splits: indices {@code next, next + stride, ...}, where
+   * {@code next} is {@code index} for a planned split and the next index to generate for the rest of
+   * a split at a checkpoint; {@code watermark} is the last watermark its reader had emitted
+   * ({@code Long.MIN_VALUE}: none).
+   */
+  record GeneratorSplit(int index, int stride, long next, long watermark) implements SourceSplit {
+    GeneratorSplit(int index, int stride) {
+      this(index, stride, index, Long.MIN_VALUE);
+    }
+
     @Override
     public String id() {
-      return "generator[" + index + "/" + stride + "]";
+      return "generator[" + index + "/" + stride + (next == index ? "]" : ", from " + next + "]");
     }
   }
 
@@ -170,7 +187,11 @@ public final class GeneratorSource<T> implements Source<T> {
     private final int stride;
     private final long end;
     private final long startMicros;
+    /** Indices generated before this reader started ({@code next - split}): the rate schedule's origin. */
+    private final long base;
     private long next;
+    /** A restored reader's watermark, emitted again before its first record. */
+    private long restoredWatermark;
     private long lastIndex = -1;
     private long lastTimestamp = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
@@ -180,7 +201,9 @@ public final class GeneratorSource<T> implements Source<T> {
       this.split = s.index();
       this.stride = s.stride();
       this.end = count >= 0 ? count : Long.MAX_VALUE;
-      this.next = s.index();
+      this.next = s.next();
+      this.base = s.next() - s.index();
+      this.restoredWatermark = s.watermark();
       this.startMicros = ratePerSecond > 0 ? nowMicros() : 0;
       this.done = next >= end;
     }
@@ -215,10 +238,18 @@ public final class GeneratorSource<T> implements Source<T> {
       }
       long limit = end;
       if (ratePerSecond > 0) {
-        limit = Math.min(limit, due());
+        long due = due();
+        limit = Math.min(limit, due > Long.MAX_VALUE - base ? Long.MAX_VALUE : base + due);
       }
       SourceOutput<? super T> timed = timestamps != null && out instanceof SourceOutput<?> so
           ? (SourceOutput<? super T>) so : null;
+      if (restoredWatermark != Long.MIN_VALUE) {
+        if (timed != null && ordered) {
+          watermark = restoredWatermark;
+          timed.emitWatermark(restoredWatermark);
+        }
+        restoredWatermark = Long.MIN_VALUE;
+      }
       long i = next;
       final int s = stride;
       final GeneratorFunction<T> f = fn;
@@ -283,6 +314,12 @@ public final class GeneratorSource<T> implements Source<T> {
       return lastIndex < 0
           ? "generator split " + split + " of " + stride + " (before the first record)"
           : "generator split " + split + " of " + stride + ", index " + lastIndex;
+    }
+
+    @Override
+    public SourceSplit remainingSplit() {
+      long w = restoredWatermark != Long.MIN_VALUE ? restoredWatermark : watermark;
+      return new GeneratorSplit(split, stride, next, w);
     }
 
     @Override

@@ -37,6 +37,15 @@ public final class Sources {
   }
 
   /**
+   * Like {@link #lines(String, LineParser)}, with a new parser from {@code parsers} for each split
+   * reader: the parser is used by one thread only and may keep state, such as a cache (see
+   * {@link LineParser.Factory} for its lifecycle).
+   */
+  public static <T> FileSource<T> lines(String fileDirOrGlob, LineParser.Factory<T> parsers) {
+    return new FileSource<>("lines", fileDirOrGlob, ParserFormat.perReader(parsers));
+  }
+
+  /**
    * CSV with a header row in each file: one {@link java.util.LinkedHashMap} per row, column name to
    * value, in header order. One record per line (quoted fields may hold commas, not line breaks).
    */

@@ -41,6 +41,122 @@ class FileConnectorsEndToEndTest {
     }
   }
 
+  /** A stateful parser from a factory: one instance per split reader, used by one thread only. */
+  static final class CountingParser implements LineParser<KV<Integer, Integer>> {
+    static final AtomicInteger CREATED = new AtomicInteger();
+    static final AtomicInteger MISUSED = new AtomicInteger();
+    private final int id = CREATED.incrementAndGet();
+    private final Thread owner = Thread.currentThread();
+    private int lines; // plain state: safe because the instance is not shared
+
+    @Override
+    public void parse(byte[] buf, int start, int end, Collector<KV<Integer, Integer>> out) {
+      if (Thread.currentThread() != owner) {
+        MISUSED.incrementAndGet();
+      }
+      lines++;
+      out.collect(new KV<>(id, lines));
+    }
+  }
+
+  @Test
+  void aParserFactoryGivesEverySplitReaderItsOwnParser() throws Exception {
+    Path in = temp.resolve("numbers.txt");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      text.append(i).append('\n');
+    }
+    Files.writeString(in, text);
+    CountingParser.CREATED.set(0);
+    CountingParser.MISUSED.set(0);
+
+    Pipeline p = Pipeline.create("factory");
+    FileSource<KV<Integer, Integer>> source = Sources.lines(in.toString(), CountingParser::new).withSplitSize(500);
+    int splits = source.splits(3).size();
+    // Per parser: how many lines it saw (the max of its running count) and how many records it emitted.
+    List<KV<Integer, Long>> counts = p.read(source).keyBy(KV::key).count().collect(options(3));
+    List<KV<Integer, Integer>> last = p.read(source).keyBy(KV::key).max((a, b) -> Integer.compare(a.value(), b.value()))
+        .map(KV::value).collect(options(3));
+
+    assertThat(splits).isGreaterThan(5);
+    assertThat(CountingParser.MISUSED.get()).isZero();
+    assertThat(counts).hasSize(splits);
+    assertThat(counts.stream().mapToLong(KV::value).sum()).isEqualTo(1000);
+    // Each parser counted only its own split's lines: a parser's state is never shared.
+    assertThat(last.stream().mapToLong(KV::value).sum()).isEqualTo(1000);
+  }
+
+  /** Refills one mutable record per line: only allowed with {@code reusingRecords()}. */
+  static final class Word {
+    String text;
+    int length;
+  }
+
+  static final class ReusingParser implements LineParser<Word> {
+    private final Word word = new Word();
+
+    @Override
+    public void parse(byte[] buf, int start, int end, Collector<Word> out) {
+      word.text = new String(buf, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+      word.length = end - start;
+      out.collect(word);
+    }
+  }
+
+  /** Total length per word: combinable, keeps no Word. */
+  static class TotalLength implements dev.sluice.api.Aggregation<Word, long[], Long> {
+    @Override public long[] create() { return new long[1]; }
+    @Override public long[] accumulate(long[] acc, Word w) { acc[0] += w.length; return acc; }
+    @Override public long[] combine(long[] a, long[] b) { a[0] += b[0]; return a; }
+    @Override public Long export(long[] acc) { return acc[0]; }
+  }
+
+  @Test
+  void aSourceThatReusesRecordsFeedsACombiningAggregation() throws Exception {
+    Path in = temp.resolve("words.txt");
+    StringBuilder text = new StringBuilder();
+    Map<String, Long> want = new TreeMap<>();
+    for (int i = 0; i < 3000; i++) {
+      String w = "w" + (i * 7919 % 37);
+      text.append(w).append('\n');
+      want.merge(w, (long) w.length(), Long::sum);
+    }
+    Files.writeString(in, text);
+    Pipeline p = Pipeline.create("reuse");
+    List<KV<String, Long>> got = p.read(Sources.lines(in.toString(), ReusingParser::new).withSplitSize(1000).reusingRecords())
+        .keyBy(w -> w.text).aggregate(new TotalLength()).collect(options(3));
+    Map<String, Long> byWord = new TreeMap<>();
+    got.forEach(kv -> byWord.put(kv.key(), kv.value()));
+    assertThat(byWord).isEqualTo(want);
+  }
+
+  @Test
+  void aSourceThatReusesRecordsCannotFeedAnOperatorThatKeepsThem() {
+    FileSource<Word> source = Sources.lines(temp.resolve("any.txt").toString(), ReusingParser::new).reusingRecords();
+    assertThat(source.reusesRecords()).isTrue();
+    assertThat(source.withSplitSize(10).withBadRecordPolicy(BadRecordPolicy.SKIP).reusesRecords()).isTrue();
+    assertThat(Sources.lines("x", ReusingParser::new).reusesRecords()).isFalse();
+
+    Pipeline mapped = Pipeline.create("mapped");
+    mapped.read(source).map(w -> w.text).write(new CollectSink<>());
+    assertThatThrownBy(() -> mapped.run(options(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reuses its record objects")
+        .hasMessageContaining("map");
+
+    Pipeline collected = Pipeline.create("collected");
+    collected.read(source).write(new CollectSink<>());
+    assertThatThrownBy(() -> collected.run(options(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reuses its record objects");
+
+    Pipeline notCombinable = Pipeline.create("notCombinable");
+    notCombinable.read(source).keyBy(w -> w.text).aggregate(new TotalLength() {
+      @Override public boolean canCombine() { return false; }
+    }).write(new CollectSink<>());
+    assertThatThrownBy(() -> notCombinable.run(options(1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reuses its record objects");
+  }
+
   @Test
   void wordCountOverSplitFilesWritesExactlyOnceDespiteARetry() throws Exception {
     Path in = Files.createDirectories(temp.resolve("in"));

@@ -83,6 +83,17 @@ class TextFilesTest {
     assertThat(one.positions().get(0).get(29_999)).startsWith("file " + f + ", line 30000 (byte ");
     SourceHarness.Result<String> split = SourceHarness.read(Sources.textFiles(f.toString()).withSplitSize(100_000), 4);
     assertThat(split.splits()).hasSize((int) ((Files.size(f) + 99_999) / 100_000));
+    // Contiguous, none longer than the split size, all of the same length to the byte: no short
+    // last split that leaves its task idle early.
+    long at = 0;
+    for (SourceSplit s : split.splits()) {
+      dev.sluice.core.io.FileSplit fs = (dev.sluice.core.io.FileSplit) s;
+      assertThat(fs.start()).isEqualTo(at);
+      assertThat(fs.end() - fs.start()).isLessThanOrEqualTo(100_000)
+          .isBetween(Files.size(f) / split.splits().size(), Files.size(f) / split.splits().size() + 1);
+      at = fs.end();
+    }
+    assertThat(at).isEqualTo(Files.size(f));
     assertThat(split.all()).isEqualTo(expected);
     assertThat(split.bytesRead().stream().mapToLong(Long::longValue).sum()).isEqualTo(Files.size(f));
   }

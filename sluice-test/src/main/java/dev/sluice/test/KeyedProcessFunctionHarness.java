@@ -41,7 +41,7 @@ public final class KeyedProcessFunctionHarness<K, I, O>
   private final KeySelector<? super I, ? extends K> key;
 
   private KeyedProcessFunctionHarness(Op.KeyedProcess op, KeySelector<? super I, ? extends K> key) {
-    super(Operators.create(Operators.KEYED_PROCESS, Op.KeyedProcess.class, op), 0);
+    super(Operators.create(Operators.KEYED_PROCESS, Op.KeyedProcess.class, op), Operators.factory(Operators.KEYED_PROCESS, Op.KeyedProcess.class, op), 0);
     this.key = key;
   }
 
@@ -54,7 +54,7 @@ public final class KeyedProcessFunctionHarness<K, I, O>
 
   /** One element with its event time ({@link Long#MIN_VALUE} for none). */
   public KeyedProcessFunctionHarness<K, I, O> processElement(I value, long timestamp) {
-    run(() -> driver.element(key.key(value), value, timestamp));
+    step(d -> d.element(key.key(value), value, timestamp));
     return this;
   }
 
@@ -117,10 +117,10 @@ public final class KeyedProcessFunctionHarness<K, I, O>
   }
 
   private InspectableKeyedState inspectable() {
-    if (operator instanceof InspectableKeyedState s) {
+    if (operator() instanceof InspectableKeyedState s) {
       return s;
     }
-    throw new UnsupportedOperationException(operator.getClass().getName()
+    throw new UnsupportedOperationException(operator().getClass().getName()
         + " does not expose its state and timers (it must implement " + InspectableKeyedState.class.getName() + ")");
   }
 }

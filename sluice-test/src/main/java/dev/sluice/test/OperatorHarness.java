@@ -2,12 +2,17 @@ package dev.sluice.test;
 
 import dev.sluice.api.SideOutput;
 import dev.sluice.api.Timestamped;
+import dev.sluice.core.codec.Serde;
 import dev.sluice.core.stream.OperatorDriver;
 import dev.sluice.core.stream.StreamOperator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What every operator harness offers: drive one operator on the calling thread with a virtual
@@ -24,11 +29,27 @@ import java.util.List;
  */
 public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implements AutoCloseable {
   final OperatorDriver driver;
-  final StreamOperator operator;
+  /** Fresh instances of the operator under test, for {@link #snapshotAndRestoreEveryStep}; null if unknown. */
+  private final Supplier<? extends StreamOperator> factory;
+  private final long startTime;
+  /** The second, checkpointed instance of {@link #snapshotAndRestoreEveryStep}, or null. */
+  private OperatorDriver shadow;
+  private Serde serde;
+  private long checkpointId;
+  private int steps;
 
   OperatorHarness(StreamOperator operator, long startTime) {
-    this.operator = operator;
-    this.driver = new OperatorDriver(operator, operator.getClass().getSimpleName(), 0, 1,
+    this(operator, null, startTime);
+  }
+
+  OperatorHarness(StreamOperator operator, Supplier<? extends StreamOperator> factory, long startTime) {
+    this.factory = factory;
+    this.startTime = startTime;
+    this.driver = newDriver(operator, startTime);
+  }
+
+  private static OperatorDriver newDriver(StreamOperator operator, long startTime) {
+    return new OperatorDriver(operator, operator.getClass().getSimpleName(), 0, 1,
         dev.sluice.core.stream.KeyGroups.DEFAULT_MAX, startTime);
   }
 
@@ -39,26 +60,110 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
 
   /** The operator under test (e.g. to check an engine-internal accessor). */
   public StreamOperator operator() {
-    return operator;
+    return driver.operator();
+  }
+
+  /**
+   * Checks the operator's checkpointing as Hazelcast Jet's {@code TestSupport} does: a second
+   * instance of the operator receives the same input, and after every step (element, watermark,
+   * processing-time move) it is snapshotted ({@code StreamOperator.snapshotState}), the snapshot is
+   * serialized and read back with the engine's {@link Serde}, and a fresh instance restored from it
+   * ({@code restoreState}, at parallelism 1) replaces it, as recovery from a checkpoint taken at
+   * that step would. After every step both instances must have emitted the same records (as a
+   * multiset: the order within a firing may change), side outputs and late drops, else the step
+   * fails with an {@link AssertionError} naming both outputs. The output read and asserted is the
+   * first instance's, so a test's assertions stay the same. Call before the first step.
+   *
+   * @throws UnsupportedOperationException if the harness cannot create fresh instances (a
+   *     {@link StreamOperatorHarness} made from one operator instance, not a supplier)
+   */
+  public H snapshotAndRestoreEveryStep() {
+    if (factory == null) {
+      throw new UnsupportedOperationException("this harness has a single operator instance; create it with"
+          + " StreamOperatorHarness.of(Supplier) to snapshot and restore it");
+    }
+    if (steps > 0) {
+      throw new IllegalStateException("snapshotAndRestoreEveryStep() must be called before the first step");
+    }
+    if (shadow == null) {
+      serde = new Serde(Map.of(), Set.of());
+      shadow = newDriver(factory.get(), startTime);
+    }
+    return self();
   }
 
   // ---- driving ----
 
+  /** A step applied to the operator (and to the checkpointed second instance, if any). */
+  interface DriverStep {
+    void apply(OperatorDriver d) throws Exception;
+  }
+
+  /** Applies {@code step}, then snapshots and restores the second instance and compares outputs. */
+  final void step(DriverStep step) {
+    steps++;
+    run(() -> step.apply(driver));
+    if (shadow != null) {
+      run(() -> {
+        step.apply(shadow);
+        Object snapshot = shadow.snapshot(++checkpointId);
+        Object copy = snapshot == null ? null : serde.fromBytes(serde.toBytes(snapshot));
+        shadow.restore(factory.get(), Collections.singletonList(copy));
+      });
+      compareShadow("after step " + steps);
+    }
+  }
+
+  /** Applies a final step (end of input) to both instances, without a snapshot after it. */
+  final void lastStep(DriverStep step) {
+    steps++;
+    run(() -> step.apply(driver));
+    if (shadow != null) {
+      run(() -> step.apply(shadow));
+      compareShadow("at the end of input");
+    }
+  }
+
+  private void compareShadow(String when) {
+    List<String> plain = describe(driver);
+    List<String> restored = describe(shadow);
+    if (!plain.equals(restored)) {
+      List<String> missing = new ArrayList<>(plain);
+      restored.forEach(missing::remove);
+      List<String> extra = new ArrayList<>(restored);
+      plain.forEach(extra::remove);
+      throw new AssertionError("snapshotAndRestoreEveryStep: " + when + " the operator restored from a snapshot at"
+          + " every step emitted different output\n  missing: " + missing + "\n  extra:   " + extra
+          + "\n  (snapshotState or restoreState of " + driver.operator().getClass().getName() + " loses or adds state)");
+    }
+  }
+
+  private static List<String> describe(OperatorDriver d) {
+    List<String> out = new ArrayList<>();
+    d.output().forEach(e -> out.add("output " + e));
+    d.lateDropped().forEach(e -> out.add("late dropped " + e));
+    for (String tag : d.sideOutputTags()) {
+      d.sideOutput(tag).forEach(e -> out.add("side output " + tag + " " + e));
+    }
+    Collections.sort(out);
+    return out;
+  }
+
   /** Event time advances to {@code watermark}: due windows and event-time timers fire. */
   public H processWatermark(long watermark) {
-    run(() -> driver.watermark(watermark));
+    step(d -> d.watermark(watermark));
     return self();
   }
 
   /** Moves the virtual processing-time clock to {@code time} ms, firing what is due on the way. */
   public H setProcessingTime(long time) {
-    run(() -> driver.advanceProcessingTimeTo(time));
+    step(d -> d.advanceProcessingTimeTo(time));
     return self();
   }
 
   /** Moves the virtual processing-time clock forward by {@code d}. */
   public H advanceProcessingTime(Duration d) {
-    run(() -> driver.advanceProcessingTimeBy(d.toMillis()));
+    step(x -> x.advanceProcessingTimeBy(d.toMillis()));
     return self();
   }
 
@@ -71,7 +176,7 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
    * its end.
    */
   public H endInput() {
-    run(() -> driver.endInput(1));
+    lastStep(d -> d.endInput(1));
     return self();
   }
 
@@ -79,6 +184,9 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
   @Override
   public void close() {
     driver.close();
+    if (shadow != null) {
+      shadow.close();
+    }
   }
 
   // ---- output ----
@@ -137,6 +245,9 @@ public abstract class OperatorHarness<O, H extends OperatorHarness<O, H>> implem
   /** Forgets the output recorded so far (not the operator's state), e.g. between test phases. */
   public H clearOutput() {
     driver.clearOutput();
+    if (shadow != null) {
+      shadow.clearOutput();
+    }
     return self();
   }
 

@@ -15,7 +15,7 @@ import java.util.Objects;
 public final class ProcessFunctionHarness<I, O> extends OperatorHarness<O, ProcessFunctionHarness<I, O>> {
 
   private ProcessFunctionHarness(Op.Process op) {
-    super(Operators.create(Operators.PROCESS, Op.Process.class, op), 0);
+    super(Operators.create(Operators.PROCESS, Op.Process.class, op), Operators.factory(Operators.PROCESS, Op.Process.class, op), 0);
   }
 
   public static <I, O> ProcessFunctionHarness<I, O> of(ProcessFunction<I, O> fn) {
@@ -24,7 +24,7 @@ public final class ProcessFunctionHarness<I, O> extends OperatorHarness<O, Proce
 
   /** One element with its event time. */
   public ProcessFunctionHarness<I, O> processElement(I value, long timestamp) {
-    run(() -> driver.element(null, value, timestamp));
+    step(d -> d.element(null, value, timestamp));
     return this;
   }
 }

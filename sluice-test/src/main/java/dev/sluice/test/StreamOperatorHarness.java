@@ -2,6 +2,7 @@ package dev.sluice.test;
 
 import dev.sluice.core.stream.StreamOperator;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A harness for any {@link StreamOperator}, for engine and connector developers who write their own
@@ -13,13 +14,22 @@ import java.util.Objects;
  */
 public final class StreamOperatorHarness<O> extends OperatorHarness<O, StreamOperatorHarness<O>> {
 
-  private StreamOperatorHarness(StreamOperator operator, long startTime) {
-    super(operator, startTime);
+  private StreamOperatorHarness(StreamOperator operator, Supplier<? extends StreamOperator> factory, long startTime) {
+    super(operator, factory, startTime);
   }
 
   /** A harness around {@code operator}, processing time starting at 0. */
   public static <O> StreamOperatorHarness<O> of(StreamOperator operator) {
-    return new StreamOperatorHarness<>(Objects.requireNonNull(operator, "operator"), 0);
+    return new StreamOperatorHarness<>(Objects.requireNonNull(operator, "operator"), null, 0);
+  }
+
+  /**
+   * A harness around an operator that {@code factory} creates; it can also create the fresh
+   * instances {@link #snapshotAndRestoreEveryStep()} restores into.
+   */
+  public static <O> StreamOperatorHarness<O> of(Supplier<? extends StreamOperator> factory) {
+    Objects.requireNonNull(factory, "factory");
+    return new StreamOperatorHarness<>(factory.get(), factory, 0);
   }
 
   /** An element on input 0 with its key (null for non-keyed operators) and event time. */
@@ -29,13 +39,13 @@ public final class StreamOperatorHarness<O> extends OperatorHarness<O, StreamOpe
 
   /** An element on input {@code input} (1 for the second input of a two-input operator). */
   public StreamOperatorHarness<O> processElement(int input, Object key, Object value, long timestamp) {
-    run(() -> driver.element(input, key, value, timestamp));
+    step(d -> d.element(input, key, value, timestamp));
     return this;
   }
 
   /** Ends {@code inputs} inputs and finishes the operator. */
   public StreamOperatorHarness<O> endInputs(int inputs) {
-    run(() -> driver.endInput(inputs));
+    lastStep(d -> d.endInput(inputs));
     return this;
   }
 }

@@ -96,8 +96,18 @@ public final class TestStream<T> implements Source<T> {
     return new TestStream<>(Collections.unmodifiableList(next), newWatermark);
   }
 
-  record Whole(int size) implements SourceSplit {
-    @Override public String id() { return "testStream(" + size + " events)"; }
+  /**
+   * The script from step {@code next} on ({@code 0} when planned). At a checkpoint the reader's
+   * {@code remainingSplit()} is the step after the last one replayed; a reader restored from it
+   * first declares the script's last watermark before that step again (watermarks are not state
+   * downstream, so elements behind it stay late after a restore), then replays the rest.
+   */
+  record Whole(int size, int next) implements SourceSplit {
+    Whole(int size) {
+      this(size, 0);
+    }
+
+    @Override public String id() { return "testStream(" + size + " events" + (next == 0 ? ")" : ", from " + next + ")"); }
   }
 
   @Override
@@ -107,13 +117,26 @@ public final class TestStream<T> implements Source<T> {
 
   @Override
   public SplitReader<T> reader(SourceSplit split, SourceContext context) {
+    Whole whole = (Whole) split;
     return new SplitReader<>() {
-      private int next;
+      private int next = whole.next();
+      private boolean restoreWatermark = whole.next() > 0;
 
       @Override
       @SuppressWarnings("unchecked")
       public boolean read(Collector<? super T> out) {
         SourceOutput<? super T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<? super T>) so : null;
+        if (restoreWatermark) {
+          restoreWatermark = false;
+          for (int i = Math.min(next, events.size()) - 1; i >= 0; i--) {
+            if (events.get(i) instanceof Watermark<T> w) {
+              if (timed != null) {
+                timed.emitWatermark(w.watermark());
+              }
+              break;
+            }
+          }
+        }
         while (next < events.size()) {
           Event<T> e = events.get(next++);
           if (e instanceof Element<T> el) {
@@ -135,6 +158,11 @@ public final class TestStream<T> implements Source<T> {
       @Override
       public String position() {
         return "event " + (next - 1) + " of the test stream";
+      }
+
+      @Override
+      public SourceSplit remainingSplit() {
+        return new Whole(events.size(), next);
       }
 
       @Override

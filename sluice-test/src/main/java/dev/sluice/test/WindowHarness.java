@@ -36,7 +36,7 @@ public final class WindowHarness<T, R> extends OperatorHarness<R, WindowHarness<
   private final KeySelector<? super T, ?> key;
 
   private WindowHarness(Op.Window op, KeySelector<? super T, ?> key) {
-    super(Operators.create(Operators.WINDOW, Op.Window.class, op), 0);
+    super(Operators.create(Operators.WINDOW, Op.Window.class, op), Operators.factory(Operators.WINDOW, Op.Window.class, op), 0);
     this.key = key;
   }
 
@@ -48,7 +48,7 @@ public final class WindowHarness<T, R> extends OperatorHarness<R, WindowHarness<
 
   /** One element with its event time. */
   public WindowHarness<T, R> processElement(T value, long timestamp) {
-    run(() -> driver.element(key.key(value), value, timestamp));
+    step(d -> d.element(key.key(value), value, timestamp));
     return this;
   }
 

@@ -17,6 +17,11 @@ public final class CollectionSource<T> implements Source<T> {
     this.values = new ArrayList<>(values);
   }
 
+  /**
+   * Elements {@code [from, to)}. Also what is left of a split at a checkpoint: the reader's
+   * {@code remainingSplit()} is {@code [next, to)}, so a checkpointed position is an index into the
+   * source's list (the list itself travels with the source, not with the split).
+   */
   record Range(int index, int from, int to) implements SourceSplit {
     @Override public String id() { return "elements[" + from + ".." + to + ")"; }
   }
@@ -48,6 +53,9 @@ public final class CollectionSource<T> implements Source<T> {
       }
 
       @Override public String position() { return "element " + (next - 1) + " of the collection"; }
+
+      /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
+      @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
 
       @Override public void close() {}
     };

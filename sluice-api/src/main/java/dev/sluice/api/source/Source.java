@@ -43,4 +43,19 @@ public interface Source<T> extends Serializable {
   default BadRecordPolicy badRecordPolicy() {
     return BadRecordPolicy.FAIL;
   }
+
+  /**
+   * Whether this source's readers may emit the same mutable object for successive records (object
+   * reuse, opt-in; default false). The engine then allows the source to feed only keyed
+   * aggregations that combine before the shuffle (and its dead-letter output): the planner rejects
+   * any other consumer, because an operator that keeps a record (an exchange, a sink, a join, a
+   * user function) would see it change under its feet. The map-side combine keeps only the key and
+   * the accumulator, so the user's key selector must return a value that stays valid when the
+   * record object is refilled (an immutable field such as a String, not the record itself) and the
+   * aggregation's {@code accumulate} must not keep a reference to the record. In streaming mode
+   * such a source is read on a worker thread, fused with its aggregation, even if it blocks.
+   */
+  default boolean reusesRecords() {
+    return false;
+  }
 }

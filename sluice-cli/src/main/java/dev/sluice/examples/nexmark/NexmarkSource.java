@@ -23,6 +23,12 @@ import java.util.List;
  *
  * <p>With a rate ({@code eventsPerSecond > 0}) every split emits its share of the rate, paced against
  * the wall clock from its first read; 0 means as fast as possible.
+ *
+ * <p>Checkpoints: a reader's {@code remainingSplit()} is its split with the next event id to make
+ * and the last watermark it declared. A reader restored from it declares that watermark again, then
+ * makes the same events an uninterrupted reader would have made. Rate pacing restarts with the
+ * restored reader (its share of the rate from its first read, no catching up for the time the job
+ * was down); real-time mode paces by the events' timestamps, so it simply goes on.
  */
 public final class NexmarkSource implements Source<Event> {
   /** Events per {@code read} call when not rate-limited. */
@@ -68,11 +74,20 @@ public final class NexmarkSource implements Source<Event> {
     return config;
   }
 
-  /** One split of the generator: blocks {@code index, index + count, ...} of 50 event ids. */
-  public record GeneratorSplit(int index, int count) implements SourceSplit {
+  /**
+   * One split of the generator: blocks {@code index, index + count, ...} of 50 event ids, from event
+   * id {@code nextId} on (the first id of block {@code index} when planned); {@code watermark} is the
+   * last watermark its reader declared ({@code Long.MIN_VALUE}: none).
+   */
+  public record GeneratorSplit(int index, int count, long nextId, long watermark) implements SourceSplit {
+    public GeneratorSplit(int index, int count) {
+      this(index, count, (long) PROPORTION_DENOMINATOR * index, Long.MIN_VALUE);
+    }
+
     @Override
     public String id() {
-      return "nexmark-" + index + "-of-" + count;
+      return "nexmark-" + index + "-of-" + count
+          + (nextId == (long) PROPORTION_DENOMINATOR * index ? "" : "-from-" + nextId);
     }
   }
 
@@ -117,7 +132,7 @@ public final class NexmarkSource implements Source<Event> {
     Ids(GeneratorSplit split, long maxEvents) {
       this.stride = (long) PROPORTION_DENOMINATOR * split.count();
       this.limit = maxEvents == 0 ? Long.MAX_VALUE : maxEvents;
-      this.next = (long) PROPORTION_DENOMINATOR * split.index();
+      this.next = split.nextId();
     }
 
     boolean hasNext() {
@@ -148,6 +163,8 @@ public final class NexmarkSource implements Source<Event> {
     private long startNanos = -1;
     private long lastId = -1;
     private long lastWatermark = Long.MIN_VALUE;
+    /** A restored reader's watermark, declared again by its first read. */
+    private long restoredWatermark;
     private final EventCounter counter;
 
     private final boolean realTime;
@@ -160,6 +177,7 @@ public final class NexmarkSource implements Source<Event> {
       this.generator = new NexmarkGenerator(config);
       this.split = split;
       this.ids = new Ids(split, config.maxEvents());
+      this.restoredWatermark = split.watermark();
       this.perSecond = perSecond;
       // rate-limited: each call emits what is due by the clock (up to a chunk), so a reader that is
       // called late catches up instead of falling behind the rate
@@ -171,6 +189,13 @@ public final class NexmarkSource implements Source<Event> {
     public boolean read(Collector<? super Event> out) {
       if (!ids.hasNext()) {
         return false;
+      }
+      if (restoredWatermark != Long.MIN_VALUE) {
+        if (out instanceof SourceOutput<?> so) {
+          lastWatermark = restoredWatermark;
+          so.emitWatermark(restoredWatermark);
+        }
+        restoredWatermark = Long.MIN_VALUE;
       }
       int n = chunk;
       if (perSecond > 0) {
@@ -225,6 +250,12 @@ public final class NexmarkSource implements Source<Event> {
     @Override
     public String position() {
       return "nexmark split " + split.index() + " of " + split.count() + ", event id " + lastId;
+    }
+
+    @Override
+    public GeneratorSplit remainingSplit() {
+      long w = restoredWatermark != Long.MIN_VALUE ? restoredWatermark : lastWatermark;
+      return new GeneratorSplit(split.index(), split.count(), ids.peek(), w);
     }
 
     @Override

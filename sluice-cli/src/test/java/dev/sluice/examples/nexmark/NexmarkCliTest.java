@@ -142,7 +142,12 @@ class NexmarkCliTest {
         .redirectError(dir.resolve("err.txt").toFile())
         .start();
     try {
-      Thread.sleep(2_000); // let it run a little (any amount will do)
+      // wait until the job runs and the cancelling shutdown hook is installed (the CLI says so)
+      Path errFile = dir.resolve("err.txt");
+      while (!Files.readString(errFile).contains("Ctrl-C stops it")) {
+        assertThat(p.isAlive()).as("the process is running: " + Files.readString(errFile)).isTrue();
+        Thread.sleep(20);
+      }
       p.destroy(); // SIGTERM: runs the shutdown hooks, as Ctrl-C does
       assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the process ended").isTrue();
     } finally {

@@ -60,8 +60,9 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * or {@link SpillInput} holds one for its life, {@link #toBytes}/{@link #fromBytes} borrow one per
  * call. Classes in the built-in safe set are written as small fixed ids; any other class is
  * written by name, and reading a name back is allowed only for the built-in set, the types the
- * job registered ({@code Pipeline.registerType}, {@code Pipeline.registerCodec}) and the classes
- * this instance has itself written; anything else fails before the class is even loaded.
+ * job registered ({@code Pipeline.registerType}, {@code Pipeline.registerCodec}), the operators'
+ * checkpoint snapshot records, and the classes this instance has itself written; anything else
+ * fails before the class is even loaded.
  *
  * <p>Records are trees: shared references are written twice and cycles are not supported.
  */
@@ -86,6 +87,32 @@ public final class Serde {
       Collections.singleton(1).getClass(), Collections.singletonMap(1, 1).getClass(),
       Arrays.asList(1).getClass(),
       KV.class, Joined.class, DeadLetter.class, Aggregations.Holder.class);
+
+  /**
+   * The records operators return from {@code StreamOperator.snapshotState}, and what they hold,
+   * which a restarted job reads back from a checkpoint it did not write itself. Allowed by name
+   * only (no fixed ids, so the ids of the built-in set, and spill files, are unchanged).
+   */
+  private static final List<Class<?>> CHECKPOINT_TYPES = List.of(
+      dev.sluice.api.time.TimeDomain.class, dev.sluice.api.window.Window.class,
+      dev.sluice.core.stream.state.KeyGroupRange.class,
+      dev.sluice.core.stream.state.KeyedStateSnapshot.class,
+      dev.sluice.core.stream.state.KeyedStateSnapshot.KeyGroupState.class,
+      dev.sluice.core.stream.state.KeyedStateSnapshot.StateEntry.class,
+      dev.sluice.core.stream.state.KeyedStateSnapshot.TimerEntry.class,
+      dev.sluice.core.stream.state.KeyGroupEntries.class,
+      dev.sluice.core.stream.keyed.KeyedProcessOperator.Snapshot.class,
+      dev.sluice.core.stream.keyed.ProcessOperator.Snapshot.class,
+      dev.sluice.core.stream.window.WindowOperator.Snapshot.class,
+      dev.sluice.core.stream.window.WindowOperator.PaneKey.class,
+      dev.sluice.core.stream.window.WindowOperator.GenericKey.class,
+      dev.sluice.core.stream.window.WindowOperator.GenericWin.class,
+      dev.sluice.core.stream.join.WindowJoinOperator.Snapshot.class,
+      dev.sluice.core.stream.join.WindowJoinOperator.PaneEntry.class,
+      dev.sluice.core.stream.join.IntervalJoinOperator.Snapshot.class,
+      dev.sluice.core.stream.join.IntervalJoinOperator.KeyBuffers.class,
+      dev.sluice.core.stream.join.EnrichOperator.Snapshot.class,
+      dev.sluice.core.stream.join.EnrichOperator.Pending.class);
 
   private static final List<Class<?>> KRYO_DEFAULTS = List.of(
       int.class, long.class, double.class, float.class, short.class, byte.class, char.class,
@@ -120,6 +147,9 @@ public final class Serde {
     }
     for (Class<?> c : KRYO_DEFAULTS) {
       allowed.add(c.getName());
+    }
+    for (Class<?> c : CHECKPOINT_TYPES) {
+      allow(c);
     }
     for (Class<?> c : Objects.requireNonNull(allowedTypes, "allowedTypes")) {
       allow(c);

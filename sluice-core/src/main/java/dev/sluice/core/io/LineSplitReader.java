@@ -33,9 +33,21 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>The buffer starts at 256 KiB (smaller for small splits) and doubles when a line does not fit,
  * up to {@link #MAX_LINE}.
- * Line numbers are only known when the split starts at offset 0; other splits report byte offsets
- * only, never a guessed line number. Gzip files are read whole through {@link GZIPInputStream};
- * their offsets are uncompressed bytes.
+ * Line numbers are only known when the split starts at offset 0 (or is the rest of such a split,
+ * which carries its first line number, see {@link FileSplit#firstLine}); other splits report byte
+ * offsets only, never a guessed line number. Gzip files are read whole through {@link
+ * GZIPInputStream}; their offsets are uncompressed bytes.
+ *
+ * <p>Positions for checkpoints ({@link #remainingSplit}). Between {@code read} calls the reader
+ * always stands at a line start: {@code bufBase + pos} is the offset of the first line not handed to
+ * the parser yet (the lines before it, and every record the parser made of them, have been
+ * emitted). The rest of a plain file is therefore the range from that offset to the split's end,
+ * which by the Hadoop rule above owns exactly the lines not read yet (byte {@code start - 1} is the
+ * '\n' that ended the last line read). Nothing is tracked per line for this; the header and a
+ * leading byte-order mark are behind that offset, so the rest neither skips a header nor checks for
+ * a mark. A gzip file cannot be sought: its rest is the whole file with the number of lines read so
+ * far ({@link FileSplit#skipLines}), which a restored reader decompresses and passes over (counting
+ * them, so line numbers stay right) before it parses again.
  *
  * <p>Used by one task thread; not thread-safe.
  */
@@ -55,6 +67,8 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   private final CountingInputStream compressed;
   private final long end;
   private final boolean lineNumbersKnown;
+  /** Lines consumed before this reader started (restored gzip: after skipping); 0 otherwise. */
+  private final long linesAtStart;
   private final Forwarder<T> forwarder = new Forwarder<>();
 
   private byte[] buf;
@@ -69,6 +83,8 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   private boolean skipHeader;
   private boolean checkBom;
   private long lineNumber;
+  /** Gzip restore: lines still to pass over unparsed (while {@code skipPartialLine} is set). */
+  private long toSkip;
   private long lastLineOffset = -1;
   private long lastLineNumber;
 
@@ -79,6 +95,19 @@ public final class LineSplitReader<T> implements SplitReader<T> {
     this.context = context;
     Path path = Path.of(split.path());
     boolean fromStart = split.start() == 0 || split.whole();
+    lineNumbersKnown = split.firstLine() > 0;
+    if (split.exhausted()) {
+      // the rest of a split read to its end: nothing to open, nothing to emit
+      compressed = null;
+      channel = null;
+      end = split.end();
+      bufBase = split.start();
+      buf = new byte[0];
+      window = ByteBuffer.wrap(buf);
+      done = true;
+      linesAtStart = 0;
+      return;
+    }
     if (split.gzip()) {
       compressed = new CountingInputStream(java.nio.file.Files.newInputStream(path));
       try {
@@ -109,10 +138,12 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       buf = new byte[(int) Math.max(1024, Math.min(BUFFER_SIZE, remaining + 1))];
     }
     window = ByteBuffer.wrap(buf);
-    skipPartialLine = !fromStart;
-    skipHeader = hasHeader && fromStart;
+    toSkip = split.gzip() && split.whole() ? split.skipLines() : 0;
+    skipPartialLine = !fromStart || toSkip > 0;
+    skipHeader = hasHeader && fromStart && toSkip == 0;
     checkBom = fromStart;
-    lineNumbersKnown = fromStart;
+    lineNumber = lineNumbersKnown && toSkip == 0 ? split.firstLine() - 1 : 0;
+    linesAtStart = lineNumber;
   }
 
   @Override
@@ -144,7 +175,12 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       }
       scan = nl + 1;
       if (skipPartialLine) {
-        skipPartialLine = false;
+        if (toSkip > 0) { // restored gzip: a line read before the checkpoint
+          lineNumber++;
+          skipPartialLine = --toSkip > 0;
+        } else {
+          skipPartialLine = false;
+        }
       } else {
         line(pos, nl);
         lines++;
@@ -271,6 +307,32 @@ public final class LineSplitReader<T> implements SplitReader<T> {
     return "file " + split.path() + ", " + (split.gzip() ? "uncompressed byte " : "byte ") + offset;
   }
 
+  /**
+   * What is left: the range from the first line not read yet to the split's end (its line number
+   * carried if known); for gzip the whole file with the lines read so far to pass over; an
+   * {@linkplain FileSplit#exhausted exhausted} split once the end was reached; the split itself if
+   * no line has been consumed yet. Costs nothing on the read path (see the class comment).
+   */
+  @Override
+  public FileSplit remainingSplit() {
+    if (done) {
+      return split.exhausted() ? split : split.rest();
+    }
+    if (compressed != null) {
+      if (lineNumber <= split.skipLines()) {
+        return split; // no line read past those passed over (still passing over them, maybe)
+      }
+      return new FileSplit(split.index(), split.path(), split.start(), split.end(), split.fileLength(), true,
+          1, lineNumber);
+    }
+    if (lineNumber == linesAtStart) {
+      return split; // no line consumed yet: the partial first line is passed over again
+    }
+    long next = Math.min(bufBase + pos, split.end());
+    return new FileSplit(split.index(), split.path(), next, split.end(), split.fileLength(), false,
+        lineNumbersKnown ? lineNumber + 1 : 0, 0);
+  }
+
   @Override
   public long bytesRead() {
     if (compressed != null) {
@@ -284,7 +346,9 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   @Override
   public void close() throws IOException {
     forwarder.target = null;
-    channel.close();
+    if (channel != null) {
+      channel.close();
+    }
   }
 
   /**

@@ -29,6 +29,11 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
     }
   }
 
+  /**
+   * Elements {@code [from, to)}. Also what is left of a split at a checkpoint: the reader's
+   * {@code remainingSplit()} is {@code [next, to)}, so a checkpointed position is an index into the
+   * source's list (the list itself travels with the source, not with the split).
+   */
   record Range(int index, int from, int to) implements SourceSplit {
     @Override public String id() { return "timestamped[" + from + ".." + to + ")"; }
   }
@@ -67,6 +72,9 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
       }
 
       @Override public String position() { return "element " + (next - 1) + " of the timestamped collection"; }
+
+      /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
+      @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
 
       @Override public void close() {}
     };

@@ -279,6 +279,18 @@ public final class Planner {
           }
         }
       }
+      if (t.op() instanceof Op.Read r && r.source().reusesRecords()) {
+        for (Transform c : logical.transforms()) {
+          if (!live[c.id()] || !c.inputs().contains(t.id()) || c.op() instanceof Op.DeadLetters) {
+            continue;
+          }
+          if (!(c.op() instanceof Op.Aggregate a && a.aggregation() != null && a.aggregation().canCombine())) {
+            throw new IllegalArgumentException("source " + r.source().name() + " reuses its record objects,"
+                + " so it can only feed keyed aggregations that combine (its records are not kept), but "
+                + c.name() + " (#" + c.id() + ") reads it; drop reusingRecords(), or aggregate first");
+          }
+        }
+      }
       if (t.op() instanceof Op.Aggregate a && a.aggregation() == null) {
         throw new IllegalArgumentException("aggregation of transform " + t.name() + " is null");
       }

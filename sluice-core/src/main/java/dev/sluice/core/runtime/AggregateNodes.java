@@ -29,8 +29,9 @@ final class AggregateNodes {
   private AggregateNodes() {}
 
   /**
-   * Bytes per table entry beyond key and accumulator: three parallel array slots at a load factor
-   * of at most one half, and the doubling when the table grows.
+   * Bytes per table entry beyond key and accumulator: a hash and a key-value pair of array slots at
+   * a load factor of at most one half, and the doubling when the table grows (small tables are
+   * sparser, see {@link KeyedTable}, but they are small).
    */
   private static final int TABLE_OVERHEAD = 48;
 

@@ -300,7 +300,9 @@ final class StreamExecution {
         Source<Object> source = null;
         if (split != null) {
           source = (Source<Object>) ((Op.Read) plan.transform(split.transform()).op()).source();
-          if (source.blocking()) {
+          // A source that reuses its record objects must feed its (combining) aggregation by plain
+          // calls, never through a channel, so it is read fused on the worker even if it blocks.
+          if (source.blocking() && !source.reusesRecords()) {
             io = new Channel(config.channelCapacity(), config.batchSize(), false);
           }
         }

@@ -18,7 +18,7 @@ public final class OperatorDriver {
   /** A record the operator emitted, with its timestamp. */
   public record Emitted(Object value, long timestamp) {}
 
-  private final StreamOperator operator;
+  private StreamOperator operator;
   private final String name;
   private final int partition;
   private final int parallelism;
@@ -129,6 +129,33 @@ public final class OperatorDriver {
     operator.close();
   }
 
+  /** The operator being driven (changes with {@link #restore}). */
+  public StreamOperator operator() {
+    return operator;
+  }
+
+  /** {@link StreamOperator#snapshotState} of the operator (opening it first if need be). */
+  public Object snapshot(long checkpointId) throws Exception {
+    open();
+    return operator.snapshotState(checkpointId);
+  }
+
+  /**
+   * Replaces the operator with {@code fresh}, as recovery does: the current one is closed, then
+   * {@code fresh} is opened and restored from {@code snapshots} (one per old task). As in a
+   * restarted runtime, the processing-time callbacks the old operator asked for are forgotten (the
+   * restored one must ask again); the clock, the last watermark and the recorded output stay.
+   */
+  public OperatorDriver restore(StreamOperator fresh, List<Object> snapshots) throws Exception {
+    operator.close();
+    operator = fresh;
+    requestedTimes.clear();
+    opened = false;
+    open();
+    operator.restoreState(snapshots);
+    return this;
+  }
+
   public long currentProcessingTime() {
     return now;
   }
@@ -145,6 +172,11 @@ public final class OperatorDriver {
       v.add(e.value());
     }
     return v;
+  }
+
+  /** The tags of the side outputs emitted to so far. */
+  public java.util.Set<String> sideOutputTags() {
+    return sideOutputs.keySet();
   }
 
   public List<Emitted> sideOutput(String tag) {

@@ -7,8 +7,10 @@ import dev.sluice.api.plan.Op;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * Enrichment of a stream with a bounded, broadcast table ({@link Op.Enrich}). Input 1 is the table
@@ -29,6 +31,17 @@ import java.util.HashMap;
  * <p>Memory: the table and the stream buffer are held on the heap, unbounded (the table must fit;
  * the buffer grows with the stream while the table loads — sources are expected to read the bounded
  * table quickly). Records arriving on input 1 after its end are a runtime bug and are refused.
+ *
+ * <p>Checkpoints ({@link Snapshot}): the table (a copy of its rows per key) and whether it is
+ * complete; the stream elements waiting for it and the held watermark. Restoring: the table is
+ * broadcast, so every old task holds the same rows at an aligned checkpoint; each new task takes
+ * the table of the first old snapshot whose table is complete, else of old snapshot 0 (the table
+ * source resumes after the rows it holds). The waiting elements are not keyed (the stream side is
+ * not shuffled), so any distribution is correct as long as each element is restored exactly once:
+ * new task {@code i} takes those of the old tasks {@code j} with {@code j % parallelism == i}, with
+ * the smallest of their held watermarks. A task that restores waiting elements treats the table as
+ * incomplete until {@code endInput(1)} (which the restarted, finished table source sends again),
+ * and flushes them then: an operator does not emit during a restore.
  */
 public final class EnrichOperator implements StreamOperator {
   private final HashMap<Object, ArrayList<Object>> table = new HashMap<>();
@@ -39,7 +52,8 @@ public final class EnrichOperator implements StreamOperator {
   private OperatorContext ctx;
   private Output out;
 
-  private record Pending(Object key, Object value, long timestamp) {}
+  /** A stream element waiting for the table. */
+  public record Pending(Object key, Object value, long timestamp) implements Serializable {}
 
   private final KeySelector<Object, Object> streamKey;
   private final KeySelector<Object, Object> tableKey;
@@ -101,6 +115,55 @@ public final class EnrichOperator implements StreamOperator {
     if (!tableComplete) {
       completeTable();
     }
+  }
+
+  /**
+   * What a checkpoint holds.
+   *
+   * @param table key to rows, in arrival order (copies of the lists)
+   * @param pending stream elements waiting for the table (empty once it is complete)
+   * @param heldWatermark the latest watermark held back while the table loads, if {@code watermarkHeld}
+   */
+  public record Snapshot(boolean tableComplete, HashMap<Object, ArrayList<Object>> table, ArrayList<Pending> pending,
+      boolean watermarkHeld, long heldWatermark) implements Serializable {}
+
+  @Override
+  public Object snapshotState(long checkpointId) {
+    HashMap<Object, ArrayList<Object>> t = new HashMap<>(Math.max(4, table.size() * 2));
+    table.forEach((k, rows) -> t.put(k, new ArrayList<>(rows)));
+    return new Snapshot(tableComplete, t, pending == null ? new ArrayList<>() : new ArrayList<>(pending),
+        watermarkHeld, heldWatermark);
+  }
+
+  @Override
+  public void restoreState(List<Object> snapshots) {
+    Snapshot source = null;
+    for (Object o : snapshots) {
+      if (o instanceof Snapshot s && (source == null || (s.tableComplete() && !source.tableComplete()))) {
+        source = s;
+      }
+    }
+    if (source == null) {
+      return;
+    }
+    table.clear();
+    source.table().forEach((k, rows) -> table.put(k, new ArrayList<>(rows)));
+    ArrayList<Pending> waiting = new ArrayList<>();
+    boolean held = false;
+    long wm = Long.MAX_VALUE;
+    for (int j = ctx.partition(); j < snapshots.size(); j += ctx.parallelism()) {
+      if (snapshots.get(j) instanceof Snapshot s) {
+        waiting.addAll(s.pending());
+        if (s.watermarkHeld()) {
+          held = true;
+          wm = Math.min(wm, s.heldWatermark());
+        }
+      }
+    }
+    tableComplete = source.tableComplete() && waiting.isEmpty() && !held;
+    pending = tableComplete ? null : waiting;
+    watermarkHeld = !tableComplete && held;
+    heldWatermark = watermarkHeld ? wm : Long.MIN_VALUE;
   }
 
   /** Stream elements waiting for the table. */

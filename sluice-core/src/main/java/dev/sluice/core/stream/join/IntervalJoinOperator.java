@@ -6,8 +6,11 @@ import dev.sluice.api.plan.Op;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
+import dev.sluice.core.stream.state.KeyGroupEntries;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -35,8 +38,11 @@ import java.util.TreeMap;
  *       upper or positive lower bound) is matched but not buffered.
  * </ul>
  * Bound arithmetic saturates at {@link Long#MIN_VALUE} / {@link Long#MAX_VALUE}. Buffers are
- * on-heap (no spilling and no checkpointing yet); {@link #finish()} emits nothing (inner join) and
- * drops them.
+ * on-heap (no spilling); {@link #finish()} emits nothing (inner join) and drops them.
+ *
+ * <p>Checkpoints ({@link Snapshot}): per key, by key group, both sides' buffers (time to elements,
+ * copied); the watermark, which decides lateness and cleanup. The cleanup index is rebuilt on
+ * restore.
  */
 public final class IntervalJoinOperator implements StreamOperator {
   private final long lower;
@@ -108,6 +114,58 @@ public final class IntervalJoinOperator implements StreamOperator {
     for (int side = 0; side < 2; side++) {
       buffers[side].clear();
       cleanup[side].clear();
+    }
+  }
+
+  /** What a checkpoint holds: the watermark and, per key (grouped by key group), a {@link KeyBuffers}. */
+  public record Snapshot(int maxKeyGroups, long watermark, ArrayList<KeyGroupEntries> groups) implements Serializable {}
+
+  /** One key's buffered elements of both sides: time to elements in arrival order (copies). */
+  public record KeyBuffers(TreeMap<Long, ArrayList<Object>> left, TreeMap<Long, ArrayList<Object>> right)
+      implements Serializable {}
+
+  @Override
+  public Object snapshotState(long checkpointId) {
+    HashMap<Object, KeyBuffers> byKey = new HashMap<>();
+    for (int side = 0; side < 2; side++) {
+      for (Map.Entry<Object, TreeMap<Long, ArrayList<Object>>> e : buffers[side].entrySet()) {
+        KeyBuffers kb = byKey.computeIfAbsent(e.getKey(), k -> new KeyBuffers(new TreeMap<>(), new TreeMap<>()));
+        TreeMap<Long, ArrayList<Object>> copy = side == 0 ? kb.left() : kb.right();
+        for (Map.Entry<Long, ArrayList<Object>> t : e.getValue().entrySet()) {
+          copy.put(t.getKey(), new ArrayList<>(t.getValue()));
+        }
+      }
+    }
+    KeyGroupEntries.Collector c = new KeyGroupEntries.Collector(ctx.maxKeyGroups());
+    byKey.forEach(c::add);
+    return new Snapshot(ctx.maxKeyGroups(), watermark, c.build());
+  }
+
+  /** Keeps the keys of the groups this task owns; the watermark is the old tasks' smallest. */
+  @Override
+  public void restoreState(List<Object> snapshots) {
+    long wm = Long.MAX_VALUE;
+    boolean any = false;
+    for (Object o : snapshots) {
+      if (o == null) {
+        continue;
+      }
+      Snapshot s = (Snapshot) o;
+      any = true;
+      wm = Math.min(wm, s.watermark());
+      KeyGroupEntries.forOwned(ctx, "an interval join snapshot", s.maxKeyGroups(), s.groups(), (key, entry) -> {
+        KeyBuffers kb = (KeyBuffers) entry;
+        for (int side = 0; side < 2; side++) {
+          for (Map.Entry<Long, ArrayList<Object>> t : (side == 0 ? kb.left() : kb.right()).entrySet()) {
+            for (Object v : t.getValue()) {
+              buffer(side, key, v, t.getKey());
+            }
+          }
+        }
+      });
+    }
+    if (any) {
+      watermark = wm;
     }
   }
 

@@ -9,9 +9,12 @@ import dev.sluice.api.window.Windowed;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
+import dev.sluice.core.stream.state.KeyGroupEntries;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -33,8 +36,11 @@ import java.util.TreeMap;
  * <p>Late elements (event time): an element is assigned only to windows that have not fired
  * ({@code maxTimestamp > watermark}); if that leaves none it is counted with
  * {@link OperatorContext#countLateDropped} (joins have no late side output). {@link #finish()} fires
- * every remaining window, in both time domains. The buffers are plain on-heap lists (no spilling
- * and no checkpointing yet).
+ * every remaining window, in both time domains. The buffers are plain on-heap lists (no spilling).
+ *
+ * <p>Checkpoints ({@link Snapshot}): per key, by key group, every live window with copies of both
+ * sides' buffers; the watermark. Firing times are not stored: every restored window is scheduled
+ * again at its {@code maxTimestamp} (processing-time callbacks are asked for again).
  */
 public final class WindowJoinOperator implements StreamOperator {
   private final WindowSpec spec;
@@ -136,6 +142,56 @@ public final class WindowJoinOperator implements StreamOperator {
   @Override
   public void finish() {
     fire(Long.MAX_VALUE);
+  }
+
+  /**
+   * What a checkpoint holds: the watermark and, per key (grouped by key group), its live windows.
+   */
+  public record Snapshot(int maxKeyGroups, long watermark, ArrayList<KeyGroupEntries> groups) implements Serializable {}
+
+  /** One live window of a key with its buffered elements (copies of the lists), in arrival order. */
+  public record PaneEntry(Window window, ArrayList<Object> left, ArrayList<Object> right) implements Serializable {}
+
+  @Override
+  public Object snapshotState(long checkpointId) {
+    KeyGroupEntries.Collector c = new KeyGroupEntries.Collector(ctx.maxKeyGroups());
+    for (Map.Entry<Object, HashMap<Window, Pane>> e : panes.entrySet()) {
+      ArrayList<PaneEntry> list = new ArrayList<>(e.getValue().size());
+      for (Map.Entry<Window, Pane> w : e.getValue().entrySet()) {
+        list.add(new PaneEntry(w.getKey(), new ArrayList<>(w.getValue().left), new ArrayList<>(w.getValue().right)));
+      }
+      c.add(e.getKey(), list);
+    }
+    return new Snapshot(ctx.maxKeyGroups(), watermark, c.build());
+  }
+
+  /** Keeps the keys of the groups this task owns; the watermark is the old tasks' smallest. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreState(List<Object> snapshots) {
+    long wm = Long.MAX_VALUE;
+    boolean any = false;
+    for (Object o : snapshots) {
+      if (o == null) {
+        continue;
+      }
+      Snapshot s = (Snapshot) o;
+      any = true;
+      wm = Math.min(wm, s.watermark());
+      KeyGroupEntries.forOwned(ctx, "a window join snapshot", s.maxKeyGroups(), s.groups(), (key, entry) -> {
+        for (PaneEntry pe : (List<PaneEntry>) entry) {
+          HashMap<Window, Pane> m = panes.computeIfAbsent(key, k -> new HashMap<>());
+          Pane p = new Pane();
+          p.left.addAll(pe.left());
+          p.right.addAll(pe.right());
+          m.put(pe.window(), p);
+          schedule(key, pe.window());
+        }
+      });
+    }
+    if (any) {
+      watermark = wm;
+    }
   }
 
   /** Number of buffered elements (both sides, counted once per window they are in). */

@@ -135,6 +135,48 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
     }
   }
 
+  /**
+   * What a checkpoint holds of this operator: the keyed state and both kinds of timers of every key
+   * group the task owns (by key group, so a restore at another parallelism picks its groups), and
+   * the current watermark (what {@code ctx.currentWatermark()} returns).
+   *
+   * @param watermark the last watermark received
+   * @param state the backend's state and timers; containers and array accumulators are copies
+   */
+  public record Snapshot(long watermark, KeyedStateSnapshot state) implements java.io.Serializable {}
+
+  /** The keyed state and timers of this task's key groups, and its watermark. */
+  @Override
+  public Object snapshotState(long checkpointId) {
+    return new Snapshot(watermark, backend.snapshot());
+  }
+
+  /**
+   * Restores the key groups this task owns from the snapshots of all old tasks (the others are
+   * ignored); the watermark is the smallest of the old tasks' (they are equal at an aligned
+   * checkpoint). Processing-time timers are asked of the runtime again.
+   */
+  @Override
+  public void restoreState(List<Object> snapshots) {
+    long wm = Long.MAX_VALUE;
+    boolean any = false;
+    for (Object o : snapshots) {
+      if (o == null) {
+        continue;
+      }
+      Snapshot s = (Snapshot) o;
+      backend.restore(s.state());
+      wm = Math.min(wm, s.watermark());
+      any = true;
+    }
+    if (any) {
+      watermark = wm;
+    }
+    if (backend.timerCount(TimeDomain.PROCESSING_TIME) > 0) {
+      ctx.requestProcessingTime(backend.earliestTimer(TimeDomain.PROCESSING_TIME));
+    }
+  }
+
   /** The keyed state and timers of {@code groups}; see {@link HeapKeyedStateBackend#snapshot}. */
   public KeyedStateSnapshot snapshotState(KeyGroupRange groups) {
     return backend.snapshot(groups);

@@ -14,7 +14,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Hosts a non-keyed {@link ProcessFunction} ({@link Op.Process}): each element with its timestamp,
  * the current watermark and processing time; emitted records carry the element's timestamp;
- * watermarks are forwarded unchanged. Stateless as far as the runtime is concerned.
+ * watermarks are forwarded unchanged.
+ *
+ * <p>Checkpoints: the operator itself holds only the current watermark (what
+ * {@code ctx.currentWatermark()} returns), which it snapshots so that a restored function sees the
+ * same watermark until the next one arrives; a restore takes the smallest of the old tasks'. The
+ * function's own fields are not checkpointed: a function that needs state across failures is a
+ * keyed process function with keyed state.
  */
 public final class ProcessOperator implements StreamOperator {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessOperator.class);
@@ -48,6 +54,29 @@ public final class ProcessOperator implements StreamOperator {
   public void processWatermark(long watermark) {
     this.watermark = watermark;
     out.emitWatermark(watermark);
+  }
+
+  /** The watermark, the operator's only state. */
+  public record Snapshot(long watermark) implements java.io.Serializable {}
+
+  @Override
+  public Object snapshotState(long checkpointId) {
+    return new Snapshot(watermark);
+  }
+
+  @Override
+  public void restoreState(java.util.List<Object> snapshots) {
+    long wm = Long.MAX_VALUE;
+    boolean any = false;
+    for (Object o : snapshots) {
+      if (o instanceof Snapshot s) {
+        wm = Math.min(wm, s.watermark());
+        any = true;
+      }
+    }
+    if (any) {
+      watermark = wm;
+    }
   }
 
   @Override

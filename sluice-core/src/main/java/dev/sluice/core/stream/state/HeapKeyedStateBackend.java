@@ -268,7 +268,8 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * The state and timers of the key groups in {@code groups} (which must lie within this backend's
-   * range), without expired values. Containers are copied; see {@link KeyedStateSnapshot}.
+   * range), without expired values. Containers and array accumulators are copied ({@link StateCopies}),
+   * so the snapshot shares no mutable object with the live state; see {@link KeyedStateSnapshot}.
    */
   @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
@@ -343,14 +344,9 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     return s;
   }
 
+  /** Lists, maps and array accumulators are copied (deeply): see {@link StateCopies}. */
   private static Object copyContainer(Object value) {
-    if (value instanceof ArrayList<?> l) {
-      return new ArrayList<>(l);
-    }
-    if (value instanceof HashMap<?, ?> m) {
-      return new HashMap<>(m);
-    }
-    return value;
+    return StateCopies.deepCopy(value);
   }
 
   /**

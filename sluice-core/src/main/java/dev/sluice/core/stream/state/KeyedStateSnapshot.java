@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * The keyed state and timers of a range of key groups, detached from the backend that produced it:
  * plain records, lists and the user's own values, so the checkpoint layer can serialize it with the
- * job's codec. Containers (list and map state) are copied when the snapshot is taken; the values in
- * them are the backend's objects, so serialize the snapshot before the operator processes the next
- * element (accumulators may be mutated in place).
+ * job's codec. Containers (list and map state) and array accumulators (the built-in aggregations'
+ * {@code long[]}, {@code double[]}, {@code Object[]}, mutated in place) are copied when the snapshot
+ * is taken ({@link StateCopies}), so it may be serialized later, on another thread, while the
+ * operator goes on; other values are shared and must be immutable.
  *
  * @param maxKeyGroups the key-group count the keys were mapped with; a restore must use the same
  * @param range the key groups the snapshot covers

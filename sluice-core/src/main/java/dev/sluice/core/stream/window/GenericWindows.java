@@ -3,6 +3,8 @@ package dev.sluice.core.stream.window;
 import dev.sluice.api.Aggregation;
 import dev.sluice.api.window.Window;
 import dev.sluice.api.window.WindowSpec;
+import dev.sluice.core.stream.state.KeyGroupEntries;
+import dev.sluice.core.stream.state.StateCopies;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -283,6 +285,36 @@ final class GenericWindows extends WindowOperator.WindowEngine {
         fire(key, w);
       }
     }
+  }
+
+  @Override
+  void snapshot(KeyGroupEntries.Collector c) {
+    for (java.util.Map.Entry<Object, GKey> e : keys.entrySet()) {
+      GKey s = e.getValue();
+      ArrayList<WindowOperator.GenericWin> wins = new ArrayList<>(s.wins.size());
+      for (Win w : s.wins) {
+        wins.add(new WindowOperator.GenericWin(w.start, w.end, StateCopies.deepCopy(w.content), w.count, w.fired, w.dirty));
+      }
+      c.add(e.getKey(), new WindowOperator.GenericKey(s.nextTimer, s.earlyDirty, wins));
+    }
+  }
+
+  @Override
+  WindowOperator.KeyState restore(Object key, Object entry) {
+    WindowOperator.GenericKey e = (WindowOperator.GenericKey) entry;
+    GKey s = new GKey();
+    s.nextTimer = e.nextTimer();
+    s.earlyDirty = e.earlyDirty();
+    for (WindowOperator.GenericWin w : e.windows()) {
+      Win win = new Win(w.start(), w.end());
+      win.content = StateCopies.deepCopy(w.content());
+      win.count = w.count();
+      win.fired = w.fired();
+      win.dirty = w.dirty();
+      s.wins.add(win);
+    }
+    keys.put(key, s);
+    return s;
   }
 
   @Override

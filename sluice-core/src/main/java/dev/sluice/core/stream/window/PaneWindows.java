@@ -3,6 +3,8 @@ package dev.sluice.core.stream.window;
 import dev.sluice.api.Aggregation;
 import dev.sluice.api.window.Window;
 import dev.sluice.api.window.WindowSpec;
+import dev.sluice.core.stream.state.KeyGroupEntries;
+import dev.sluice.core.stream.state.StateCopies;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -385,6 +387,47 @@ final class PaneWindows extends WindowOperator.WindowEngine {
         lastK = k;
       }
     }
+  }
+
+  @Override
+  void snapshot(KeyGroupEntries.Collector c) {
+    for (java.util.Map.Entry<Object, PKey> e : keys.entrySet()) {
+      PKey s = e.getValue();
+      PaneTable t = s.table;
+      long[] panes = new long[t.size];
+      Object[] contents = new Object[t.size];
+      boolean[] dirty = new boolean[t.size];
+      int n = 0;
+      for (int slot = 0; slot < t.idx.length; slot++) {
+        if (t.idx[slot] != PaneTable.EMPTY) {
+          panes[n] = t.idx[slot];
+          contents[n] = StateCopies.deepCopy(t.vals[slot]);
+          dirty[n] = t.dirty[slot];
+          n++;
+        }
+      }
+      c.add(e.getKey(), new WindowOperator.PaneKey(s.nextTimer, s.earlyDirty, s.nextWindow, panes, contents, dirty,
+          StateCopies.deepCopy(s.run), s.runLo, s.runHi, s.runPanes));
+    }
+  }
+
+  @Override
+  WindowOperator.KeyState restore(Object key, Object entry) {
+    WindowOperator.PaneKey e = (WindowOperator.PaneKey) entry;
+    PKey s = new PKey(Math.max(tableCapacity, 2 * e.panes().length));
+    s.nextTimer = e.nextTimer();
+    s.earlyDirty = e.earlyDirty();
+    s.nextWindow = e.nextWindow();
+    for (int j = 0; j < e.panes().length; j++) {
+      int pos = s.table.insert(e.panes()[j], StateCopies.deepCopy(e.contents()[j]));
+      s.table.dirty[pos] = e.dirty()[j];
+    }
+    s.run = StateCopies.deepCopy(e.run());
+    s.runLo = e.runLo();
+    s.runHi = e.runHi();
+    s.runPanes = e.runPanes();
+    keys.put(key, s);
+    return s;
   }
 
   @Override

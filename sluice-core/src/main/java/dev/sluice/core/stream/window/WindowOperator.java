@@ -11,6 +11,8 @@ import dev.sluice.api.window.Windowed;
 import dev.sluice.core.stream.OperatorContext;
 import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
+import dev.sluice.core.stream.state.KeyGroupEntries;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +147,120 @@ public final class WindowOperator implements StreamOperator {
         }
       }
       keys.clear();
+    }
+  }
+
+  // ---- checkpoints ----
+
+  /**
+   * What a checkpoint holds of a window operator. Per key (by key group, so a restore at another
+   * parallelism keeps the groups a task owns): the engine's window state, as a {@link PaneKey} or a
+   * {@link GenericKey}, with the key's pending timer and early-firing flag. For the operator: its
+   * time ({@code wm}: the watermark, or processing time - 1), the last watermark it forwarded, and
+   * when the pending early firing is due.
+   *
+   * @param engine {@code panes} or {@code generic}; a restore checks it is the same
+   * @param wm windows with {@code maxTimestamp <= wm} have fired
+   * @param earlyDue processing time of the pending early firing, {@code Long.MAX_VALUE} if none
+   */
+  public record Snapshot(int version, String engine, int maxKeyGroups, long wm, long lastEmittedWatermark,
+      long earlyDue, ArrayList<KeyGroupEntries> groups) implements Serializable {
+    public static final int VERSION = 1;
+  }
+
+  /**
+   * One key's panes ({@link PaneWindows}): pane indexes with their accumulators or element lists
+   * (copies) and early-firing flags; the first window not fired yet; the running accumulator of
+   * deduct mode ({@code run}, a copy, over panes {@code [runLo, runHi]}), kept so the results stay
+   * bit-for-bit those of an uninterrupted run.
+   *
+   * @param nextTimer the time the key is registered at, {@code Long.MAX_VALUE} if none
+   */
+  public record PaneKey(long nextTimer, boolean earlyDirty, long nextWindow, long[] panes, Object[] contents,
+      boolean[] dirty, Object run, long runLo, long runHi, int runPanes) implements Serializable {}
+
+  /** One key's windows ({@link GenericWindows}), sorted by start. */
+  public record GenericKey(long nextTimer, boolean earlyDirty, ArrayList<GenericWin> windows) implements Serializable {}
+
+  /** One window of {@link GenericKey}: its extent, content (accumulator or element list, a copy) and flags. */
+  public record GenericWin(long start, long end, Object content, long count, boolean fired, boolean dirty)
+      implements Serializable {}
+
+  @Override
+  public Object snapshotState(long checkpointId) {
+    KeyGroupEntries.Collector c = new KeyGroupEntries.Collector(ctx.maxKeyGroups());
+    engine.snapshot(c);
+    return new Snapshot(Snapshot.VERSION, engineName(), ctx.maxKeyGroups(), wm, lastEmittedWatermark, earlyDue, c.build());
+  }
+
+  /**
+   * Keeps the keys of the key groups this task owns from every old task's snapshot, re-registers
+   * their timers (asking the runtime again for processing-time callbacks) and early firings. The
+   * operator's time is the smallest of the old tasks' (equal at an aligned checkpoint).
+   */
+  @Override
+  public void restoreState(List<Object> snapshots) {
+    long time = Long.MAX_VALUE;
+    long emitted = Long.MAX_VALUE;
+    long early = Long.MAX_VALUE;
+    boolean any = false;
+    for (Object o : snapshots) {
+      if (o == null) {
+        continue;
+      }
+      Snapshot s = (Snapshot) o;
+      if (s.version() != Snapshot.VERSION || !s.engine().equals(engineName())) {
+        throw new IllegalArgumentException(ctx.name() + ": cannot restore a window snapshot of version " + s.version()
+            + " and engine " + s.engine() + " into version " + Snapshot.VERSION + " and engine " + engineName()
+            + " (was the window changed?)");
+      }
+      any = true;
+      time = Math.min(time, s.wm());
+      emitted = Math.min(emitted, s.lastEmittedWatermark());
+    }
+    if (!any) {
+      return;
+    }
+    wm = time;
+    lastEmittedWatermark = emitted;
+    engine.timeAdvanced(wm);
+    boolean sameTasks = snapshots.size() == ctx.parallelism();
+    for (int j = 0; j < snapshots.size(); j++) {
+      Snapshot s = (Snapshot) snapshots.get(j);
+      if (s == null) {
+        continue;
+      }
+      int dirtyBefore = dirtyKeys.size();
+      KeyGroupEntries.forOwned(ctx, "a window snapshot", s.maxKeyGroups(), s.groups(), (key, entry) -> {
+        KeyState st = engine.restore(key, entry);
+        if (st.nextTimer != Long.MAX_VALUE) {
+          ArrayList<Object> keys = timers.get(st.nextTimer);
+          if (keys == null) {
+            keys = new ArrayList<>();
+            timers.put(st.nextTimer, keys);
+            if (processingTime && st.nextTimer < Long.MAX_VALUE - 1) {
+              ctx.requestProcessingTime(st.nextTimer + 1);
+            }
+          }
+          keys.add(key);
+        }
+        if (st.earlyDirty) {
+          dirtyKeys.add(key);
+        }
+      });
+      // Early firings are timed per task: at the same parallelism a task keeps its own pending one
+      // (even with no dirty key left: changes made before it is due are emitted then, as without
+      // the restore); rescaled, the earliest of the old tasks whose dirty keys it took.
+      if (sameTasks ? j == ctx.partition() : dirtyKeys.size() > dirtyBefore) {
+        early = Math.min(early, s.earlyDue());
+      }
+    }
+    if (early == Long.MAX_VALUE && !dirtyKeys.isEmpty()) {
+      early = ctx.currentProcessingTime() + earlyEvery;
+    }
+    earlyDue = early;
+    if (early != Long.MAX_VALUE) {
+      ctx.requestProcessingTime(early);
     }
   }
 
@@ -287,5 +403,11 @@ public final class WindowOperator implements StreamOperator {
     abstract void clear();
 
     abstract int keyCount();
+
+    /** Adds every key's state to {@code c} as a {@link PaneKey} or {@link GenericKey} (copies). */
+    abstract void snapshot(KeyGroupEntries.Collector c);
+
+    /** Recreates a key's state from its snapshot entry (copying it) and returns it. */
+    abstract KeyState restore(Object key, Object entry);
   }
 }

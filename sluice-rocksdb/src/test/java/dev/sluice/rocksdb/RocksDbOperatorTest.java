@@ -58,13 +58,28 @@ class RocksDbOperatorTest {
   }
 
   private List<String> script(boolean rocks) throws Exception {
+    return script(rocks, -1);
+  }
+
+  /**
+   * The script; at step {@code restoreAt} (if not -1) the operator's snapshot goes through the
+   * job's serializer into a fresh operator (on the other backend when {@code rocks} says so).
+   */
+  private List<String> script(boolean rocks, int restoreAt) throws Exception {
+    Serde serde = new Serde(Map.of(), Set.of());
     KeyedProcessOperator op = new KeyedProcessOperator(new Op.KeyedProcess(x -> x, new Remember()));
     OperatorDriver d = new OperatorDriver(op);
     if (rocks) {
-      d.stateBackend(new RocksDbStateBackendFactory(), new Serde(Map.of(), Set.of()), tmp);
+      d.stateBackend(new RocksDbStateBackendFactory(), serde, tmp);
     }
     String[] keys = {"a", "b", "c"};
     for (int i = 0; i < 40; i++) {
+      if (i == restoreAt) {
+        Object snap = serde.fromBytes(serde.toBytes(d.snapshot(1)));
+        op = new KeyedProcessOperator(new Op.KeyedProcess(x -> x, new Remember()));
+        d.restore(op, List.of(snap));
+        d.advanceProcessingTimeBy(0);
+      }
       d.element(keys[i % 3], "v" + i, i * 7L);
       if (i % 4 == 3) {
         d.watermark(i * 7L - 5);
@@ -86,6 +101,14 @@ class RocksDbOperatorTest {
     d.endInput(1);
     d.close();
     return out;
+  }
+
+  @Test
+  void operatorSnapshotsRestoreOnRocksDb() throws Exception {
+    List<String> heap = script(false);
+    for (int at : new int[] {7, 22}) {
+      assertThat(script(true, at)).as("restored at step %s", at).isEqualTo(heap);
+    }
   }
 
   @Test

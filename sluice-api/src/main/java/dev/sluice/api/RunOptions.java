@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  *     checkpoints, {@code maxAttempts} and {@code retryBackoff} are the job's restart strategy: a
  *     failing task restarts the whole job from its latest complete checkpoint, at most
  *     {@code maxAttempts - 1} times, after {@code retryBackoff} (doubling per restart)
+ * @param stateBackend where streaming operators keep keyed state: {@code "heap"} (the default) or
+ *     {@code "rocksdb"} (state larger than the heap, on local disk; needs the {@code sluice-rocksdb}
+ *     module on the class path)
  */
 public record RunOptions(
     int parallelism,
@@ -30,7 +33,14 @@ public record RunOptions(
     Consumer<Progress> progress,
     Mode mode,
     InstantSource clock,
-    Checkpointing checkpointing) {
+    Checkpointing checkpointing,
+    String stateBackend) {
+
+  /** The default {@link #stateBackend}: keyed state on the heap. */
+  public static final String HEAP_STATE = "heap";
+
+  /** The RocksDB {@link #stateBackend} of the {@code sluice-rocksdb} module. */
+  public static final String ROCKSDB_STATE = "rocksdb";
 
   /** Execution modes. */
   public enum Mode {
@@ -87,7 +97,7 @@ public record RunOptions(
   /** Options without checkpoints (the form before checkpoints existed). */
   public RunOptions(int parallelism, long memoryBudgetBytes, int maxAttempts, Duration retryBackoff, Path tempDir,
                     Consumer<Progress> progress, Mode mode, InstantSource clock) {
-    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null);
+    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null, null);
   }
 
   public RunOptions {
@@ -112,6 +122,14 @@ public record RunOptions(
     if (clock == null) {
       clock = InstantSource.system();
     }
+    if (stateBackend == null) {
+      stateBackend = HEAP_STATE;
+    } else {
+      stateBackend = stateBackend.trim().toLowerCase(java.util.Locale.ROOT);
+      if (stateBackend.isEmpty()) {
+        throw new IllegalArgumentException("state backend must be a name such as \"heap\" or \"rocksdb\", was blank");
+      }
+    }
   }
 
   /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
@@ -126,40 +144,48 @@ public record RunOptions(
 
   /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
-    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null);
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null, null, null);
   }
 
   /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
   public RunOptions withClock(InstantSource c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withMode(Mode m) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock,
+        checkpointing, stateBackend);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock,
+        checkpointing, stateBackend);
   }
 
   /**
@@ -172,7 +198,18 @@ public record RunOptions(
 
   /** These checkpoint settings; null turns checkpoints off. */
   public RunOptions withCheckpointing(Checkpointing c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, c);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        c, stateBackend);
+  }
+
+  /**
+   * Where streaming operators keep keyed state: {@code "heap"} (default) or {@code "rocksdb"}
+   * (needs the {@code dev.sluice:sluice-rocksdb} dependency; the job fails at start with a message
+   * saying so when it is missing).
+   */
+  public RunOptions withStateBackend(String name) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, name);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

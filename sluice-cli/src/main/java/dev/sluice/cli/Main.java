@@ -166,11 +166,16 @@ public final class Main implements Runnable {
         description = "Tasks per stage (default: number of cores).")
     int parallelism;
 
+    @Option(names = "--state", paramLabel = "heap|rocksdb", defaultValue = "heap",
+        description = "Where keyed process functions keep their state in streaming jobs: heap (default) or rocksdb"
+            + " (on local disk under the temp directory, for state larger than memory).")
+    String state;
+
     RunOptions runOptions() {
       if (parallelism < 0) {
         throw new IllegalArgumentException("parallelism must be positive, was " + parallelism);
       }
-      return RunOptions.batch().withParallelism(parallelism);
+      return RunOptions.batch().withParallelism(parallelism).withStateBackend(state);
     }
   }
 

@@ -73,6 +73,22 @@ class NexmarkCliTest {
   }
 
   @Test
+  void q3WithRocksDbStateGivesTheHeapResult() throws Exception {
+    Path heapOut = dir.resolve("q3-heap");
+    Path rocksOut = dir.resolve("q3-rocksdb");
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q3", "--events", "20000", "-p", "2",
+        "--output", heapOut.toString()).code()).isZero();
+    Outcome rocks = MainAccess.run("run", "nexmark", "--query", "q3", "--events", "20000", "-p", "2", "--state", "rocksdb",
+        "--output", rocksOut.toString());
+    assertThat(rocks.code()).as(rocks.err()).isZero();
+    List<String> heapRows = rows(heapOut);
+    assertThat(heapRows).isNotEmpty();
+    assertThat(rows(rocksOut)).containsExactlyInAnyOrderElementsOf(heapRows);
+    assertThat(MainAccess.run("run", "nexmark", "--query", "q3", "--events", "10", "--state", "lmdb").err())
+        .contains("unknown state backend 'lmdb'");
+  }
+
+  @Test
   void existingOutputNeedsOverwrite() throws Exception {
     Path out = dir.resolve("q1");
     assertThat(MainAccess.run("run", "nexmark", "--query", "q1", "--events", "1000", "--output", out.toString()).code()).isZero();

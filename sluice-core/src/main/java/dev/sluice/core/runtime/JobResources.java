@@ -35,6 +35,16 @@ final class JobResources implements AutoCloseable {
 
   /** A fresh file name in the job's spill directory. */
   Path newSpillFile(String kind) {
+    Path dir = jobDir();
+    spillFiles.incrementAndGet();
+    return dir.resolve(kind + "-" + fileCounter.incrementAndGet() + ".bin");
+  }
+
+  /**
+   * The job's temp directory under {@code RunOptions.tempDir} (spill files, state backends' working
+   * files), created on first use and removed with everything in it by {@link #close}.
+   */
+  Path jobDir() {
     Path dir = spillDir;
     if (dir == null) {
       synchronized (this) {
@@ -50,8 +60,7 @@ final class JobResources implements AutoCloseable {
         dir = spillDir;
       }
     }
-    spillFiles.incrementAndGet();
-    return dir.resolve(kind + "-" + fileCounter.incrementAndGet() + ".bin");
+    return dir;
   }
 
   /**

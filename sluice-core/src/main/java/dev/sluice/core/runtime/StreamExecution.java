@@ -60,6 +60,8 @@ final class StreamExecution {
   final RunOptions options;
   final StreamConfig config;
   final JobResources resources;
+  /** Creates the keyed state backend of each stream operator task ({@link RunOptions#stateBackend()}). */
+  final dev.sluice.core.stream.state.KeyedStateBackendFactory stateBackends;
   final InstantSource clock;
   private final int parallelism;
   private volatile boolean stopped;
@@ -107,6 +109,8 @@ final class StreamExecution {
     long budget = options.memoryBudgetBytes() > 0
         ? options.memoryBudgetBytes()
         : Math.max(16L << 20, (long) (Runtime.getRuntime().maxMemory() * JobExecution.DEFAULT_BUDGET_FRACTION));
+    // Fails now, before anything runs, when the backend's module is not on the class path.
+    this.stateBackends = dev.sluice.core.stream.state.KeyedStateBackends.factory(options.stateBackend(), classLoader());
     this.resources = new JobResources(new MemoryBudget(budget), Serde.forPlan(logical), options.tempDir(), logical.name());
     this.taskCounts = new int[plan.stages().size()];
     this.sinkChannels = new Channel[logical.transforms().size()][];

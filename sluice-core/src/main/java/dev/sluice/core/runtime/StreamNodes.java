@@ -142,6 +142,8 @@ final class StreamNodes {
     long deliveredWatermark = Long.MIN_VALUE;
     long lateDropped;
     private boolean opened;
+    private dev.sluice.core.stream.state.KeyedStateBackendFactory stateBackends;
+    private JobResources resources;
 
     @SuppressWarnings("unchecked")
     Operator(int id, String name, StreamOperator op, boolean[] keyed, Slot slot, int partition, int parallelism,
@@ -308,6 +310,23 @@ final class StreamNodes {
     @Override public int maxKeyGroups() { return KeyGroups.DEFAULT_MAX; }
 
     @Override public String name() { return name + " (#" + transformId + ")"; }
+
+    /** Where {@link #createKeyedStateBackend} gets the job's backend kind, serializer and temp directory. */
+    void stateBackends(dev.sluice.core.stream.state.KeyedStateBackendFactory factory, JobResources resources) {
+      this.stateBackends = factory;
+      this.resources = resources;
+    }
+
+    @Override
+    public dev.sluice.core.stream.state.KeyedStateBackend createKeyedStateBackend() {
+      if (stateBackends == null || stateBackends == dev.sluice.core.stream.state.KeyedStateBackends.HEAP) {
+        return OperatorContext.super.createKeyedStateBackend();
+      }
+      return stateBackends.create(new dev.sluice.core.stream.state.KeyedStateBackendFactory.Params(
+          name() + " [task " + partition + " of " + parallelism + "]", maxKeyGroups(),
+          dev.sluice.core.stream.state.KeyGroupRange.ofPartition(partition, maxKeyGroups(), parallelism),
+          this::currentProcessingTime, resources.serde, resources.jobDir()));
+    }
 
     @Override
     public void countLateDropped(Object element, long timestamp) {

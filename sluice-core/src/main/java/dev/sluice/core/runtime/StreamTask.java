@@ -339,8 +339,10 @@ final class StreamTask {
         ExchangeSpec e = exchangeInto(job.plan, t.inputs().get(k), id, k);
         keyed[k] = e != null && e.kind() == ExchangeKind.HASH && !e.combined();
       }
-      return new StreamNodes.Operator(id, name, job.createOperator(op), keyed, slot, index,
+      StreamNodes.Operator node = new StreamNodes.Operator(id, name, job.createOperator(op), keyed, slot, index,
           job.taskCount(stage), job.clock);
+      node.stateBackends(job.stateBackends, job.resources);
+      return node;
     }
     return new StatelessNodes.Pass(id, name);
   }

@@ -1,5 +1,9 @@
 package dev.sluice.core.stream;
 
+import dev.sluice.core.stream.state.HeapKeyedStateBackend;
+import dev.sluice.core.stream.state.KeyGroupRange;
+import dev.sluice.core.stream.state.KeyedStateBackend;
+
 /**
  * What the runtime (or the test harness) gives a {@link StreamOperator}: output, clocks, identity
  * and counters. One per operator instance; used by the operator's thread only.
@@ -33,4 +37,14 @@ public interface OperatorContext {
    * logged, the first few per task). Reported as {@code lateDropped} in the job's metrics.
    */
   void countLateDropped(Object element, long timestamp);
+
+  /**
+   * A new keyed state backend for this task's key-group range, of the kind the job chose
+   * ({@code RunOptions.withStateBackend}); the operator closes it. On the heap unless the runtime
+   * (or the test harness) was configured otherwise.
+   */
+  default KeyedStateBackend createKeyedStateBackend() {
+    return new HeapKeyedStateBackend(maxKeyGroups(), KeyGroupRange.ofPartition(partition(), maxKeyGroups(), parallelism()),
+        this::currentProcessingTime);
+  }
 }

@@ -32,6 +32,9 @@ public final class OperatorDriver {
   private long lastWatermark = Long.MIN_VALUE;
   private boolean opened;
   private boolean finished;
+  private dev.sluice.core.stream.state.KeyedStateBackendFactory stateBackends;
+  private dev.sluice.core.codec.Serde serde;
+  private java.nio.file.Path tempDir;
 
   public OperatorDriver(StreamOperator operator) {
     this(operator, "operator", 0, 1, KeyGroups.DEFAULT_MAX, 0);
@@ -44,6 +47,21 @@ public final class OperatorDriver {
     this.parallelism = parallelism;
     this.maxKeyGroups = maxKeyGroups;
     this.now = startTime;
+  }
+
+  /**
+   * Keyed state in {@code factory}'s backend (e.g. RocksDB) instead of on the heap; call before the
+   * operator is opened. The operator closes its backend in {@code close}.
+   */
+  public OperatorDriver stateBackend(dev.sluice.core.stream.state.KeyedStateBackendFactory factory,
+                                     dev.sluice.core.codec.Serde serde, java.nio.file.Path tempDir) {
+    if (opened) {
+      throw new IllegalStateException("set the state backend before the operator is opened");
+    }
+    this.stateBackends = java.util.Objects.requireNonNull(factory, "factory");
+    this.serde = java.util.Objects.requireNonNull(serde, "serde");
+    this.tempDir = java.util.Objects.requireNonNull(tempDir, "tempDir");
+    return this;
   }
 
   /** Opens the operator (done automatically by the first push). */
@@ -196,6 +214,17 @@ public final class OperatorDriver {
     @Override public int maxKeyGroups() { return maxKeyGroups; }
     @Override public String name() { return name; }
     @Override public void countLateDropped(Object element, long timestamp) { lateDropped.add(new Emitted(element, timestamp)); }
+
+    @Override
+    public dev.sluice.core.stream.state.KeyedStateBackend createKeyedStateBackend() {
+      if (stateBackends == null) {
+        return OperatorContext.super.createKeyedStateBackend();
+      }
+      return stateBackends.create(new dev.sluice.core.stream.state.KeyedStateBackendFactory.Params(
+          name + " [task " + partition + " of " + parallelism + "]", maxKeyGroups,
+          dev.sluice.core.stream.state.KeyGroupRange.ofPartition(partition, maxKeyGroups, parallelism),
+          this::currentProcessingTime, serde, tempDir));
+    }
 
     @Override public void emit(Object value, long timestamp) { output.add(new Emitted(value, timestamp)); }
 

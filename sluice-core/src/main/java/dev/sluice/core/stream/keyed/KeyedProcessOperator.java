@@ -16,6 +16,7 @@ import dev.sluice.core.stream.Output;
 import dev.sluice.core.stream.StreamOperator;
 import dev.sluice.core.stream.state.HeapKeyedStateBackend;
 import dev.sluice.core.stream.state.KeyGroupRange;
+import dev.sluice.core.stream.state.KeyedStateBackend;
 import dev.sluice.core.stream.state.KeyedStateSnapshot;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hosts a {@link KeyedProcessFunction} ({@link Op.KeyedProcess}): keyed state in a
- * {@link HeapKeyedStateBackend} owned by this task's key-group range, event-time and processing-time
+ * {@link KeyedStateBackend} (the job's choice, {@link OperatorContext#createKeyedStateBackend}) owned
+ * by this task's key-group range, event-time and processing-time
  * timers, side outputs. Driven by one thread (see {@link StreamOperator}).
  *
  * <p>Semantics, as in Flink:
@@ -50,7 +52,7 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   private final Contexts contexts = new Contexts();
   private OperatorContext ctx;
   private Output out;
-  private HeapKeyedStateBackend backend;
+  private KeyedStateBackend backend;
   private long watermark = Long.MIN_VALUE;
   /** Timestamp of the element or timer being processed, stamped on what it emits. */
   private long timestamp = Long.MIN_VALUE;
@@ -67,8 +69,7 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   public void open(OperatorContext ctx) throws Exception {
     this.ctx = ctx;
     this.out = ctx.output();
-    this.backend = new HeapKeyedStateBackend(ctx.maxKeyGroups(),
-        KeyGroupRange.ofPartition(ctx.partition(), ctx.maxKeyGroups(), ctx.parallelism()), ctx::currentProcessingTime);
+    this.backend = ctx.createKeyedStateBackend();
     function.open(contexts);
     ttlSweepEvery = backend.minTtlMillis();
     if (ttlSweepEvery > 0) {
@@ -128,6 +129,9 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
       function.close();
     } catch (Exception e) {
       LOG.warn("{}: the keyed process function's close() failed", ctx == null ? "keyedProcess" : ctx.name(), e);
+    }
+    if (backend != null) {
+      backend.close();
     }
   }
 
@@ -206,7 +210,7 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   }
 
   /** The state backend (after {@link #open}): for checkpoints and tests. */
-  public HeapKeyedStateBackend backend() {
+  public KeyedStateBackend backend() {
     return backend;
   }
 

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,13 +42,12 @@ import java.util.function.LongSupplier;
  * <p>Timers: per time domain, at most one per key and time, fired in time order
  * ({@link #pollTimer}); they are part of the key-group snapshot.
  */
-public final class HeapKeyedStateBackend {
+public final class HeapKeyedStateBackend implements KeyedStateBackend {
   private final int maxKeyGroups;
   private final KeyGroupRange range;
   private final LongSupplier clock;
   private final Map<String, StateTable> tables = new LinkedHashMap<>();
-  private final TimerQueue eventTimers = new TimerQueue();
-  private final TimerQueue processingTimers = new TimerQueue();
+  private final HeapTimers timers = new HeapTimers();
   private Object currentKey;
   private int currentGroup = -1;
   private long polledTime;
@@ -71,10 +69,12 @@ public final class HeapKeyedStateBackend {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  @Override
   public int maxKeyGroups() {
     return maxKeyGroups;
   }
 
+  @Override
   public KeyGroupRange keyGroupRange() {
     return range;
   }
@@ -82,6 +82,7 @@ public final class HeapKeyedStateBackend {
   // ---- current key ----
 
   /** Binds every state handle to {@code key} (and its key group) until the next call. */
+  @Override
   public void setCurrentKey(Object key) {
     int group = KeyGroups.of(key, maxKeyGroups);
     if (!range.contains(group)) {
@@ -93,15 +94,18 @@ public final class HeapKeyedStateBackend {
   }
 
   /** Unbinds the handles: state access then fails until {@link #setCurrentKey} is called. */
+  @Override
   public void clearCurrentKey() {
     currentKey = null;
     currentGroup = -1;
   }
 
+  @Override
   public Object currentKey() {
     return currentKey;
   }
 
+  @Override
   public int currentKeyGroup() {
     return currentGroup;
   }
@@ -113,6 +117,7 @@ public final class HeapKeyedStateBackend {
    * one name must have the same kind.
    */
   @SuppressWarnings("unchecked")
+  @Override
   public <S extends State> S state(StateSpec<S> spec) {
     Objects.requireNonNull(spec, "spec");
     StateTable table = table(spec.name());
@@ -135,6 +140,7 @@ public final class HeapKeyedStateBackend {
   }
 
   /** The smallest TTL of the registered states in ms, 0 if none has one. */
+  @Override
   public long minTtlMillis() {
     long min = 0;
     for (StateTable t : tables.values()) {
@@ -146,6 +152,7 @@ public final class HeapKeyedStateBackend {
   }
 
   /** Removes every expired value of every state with a TTL; returns how many were removed. */
+  @Override
   public int removeExpired() {
     long now = clock.getAsLong();
     int removed = 0;
@@ -165,6 +172,7 @@ public final class HeapKeyedStateBackend {
   }
 
   /** Number of keys holding a (live or not yet swept) value of state {@code name}. */
+  @Override
   public int size(String name) {
     StateTable t = tables.get(name);
     if (t == null) {
@@ -183,6 +191,7 @@ public final class HeapKeyedStateBackend {
    * change the current key or remove expired values.
    */
   @SuppressWarnings("unchecked")
+  @Override
   public Object inspect(String name, Object key) throws Exception {
     StateTable t = tables.get(name);
     if (t == null) {
@@ -206,66 +215,53 @@ public final class HeapKeyedStateBackend {
     return v;
   }
 
-  /** The timers not fired yet, event time first, each domain in time order; for test harnesses. */
+  @Override
   public List<dev.sluice.core.stream.InspectableKeyedState.PendingTimer> pendingTimers() {
-    List<dev.sluice.core.stream.InspectableKeyedState.PendingTimer> out = new ArrayList<>();
-    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
-      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
-        for (Object key : e.getValue()) {
-          out.add(new dev.sluice.core.stream.InspectableKeyedState.PendingTimer(key, e.getKey(), d));
-        }
-      }
-    }
-    return out;
+    return timers.pending();
   }
 
   // ---- timers ----
 
-  /** Registers a timer for the current key; false if it already existed (timers are deduplicated). */
+  @Override
   public boolean registerTimer(TimeDomain domain, long time) {
     requireKey();
-    return queue(domain).add(currentKey, time);
+    return timers.register(domain, currentKey, time);
   }
 
-  /** Deletes the current key's timer at {@code time}; false if there was none. */
+  @Override
   public boolean deleteTimer(TimeDomain domain, long time) {
     requireKey();
-    return queue(domain).delete(currentKey, time);
+    return timers.delete(domain, currentKey, time);
   }
 
+  @Override
   public boolean hasTimer(TimeDomain domain, Object key, long time) {
-    return queue(domain).contains(key, time);
+    return timers.contains(domain, key, time);
   }
 
-  /**
-   * Removes the earliest timer of {@code domain} if its time is at most {@code limit}, makes its key
-   * the current key and returns true; {@link #polledTimerTime()} is then its time.
-   */
+  @Override
   public boolean pollTimer(TimeDomain domain, long limit) {
-    TimerQueue q = queue(domain);
-    if (!q.pollDue(limit)) {
+    if (!timers.pollDue(domain, limit)) {
       return false;
     }
-    setCurrentKey(q.polledKey());
-    polledTime = q.polledTime();
+    setCurrentKey(timers.polledKey(domain));
+    polledTime = timers.polledTime(domain);
     return true;
   }
 
+  @Override
   public long polledTimerTime() {
     return polledTime;
   }
 
-  /** The earliest timer of {@code domain}, {@link Long#MAX_VALUE} if none. */
+  @Override
   public long earliestTimer(TimeDomain domain) {
-    return queue(domain).earliest();
+    return timers.earliest(domain);
   }
 
+  @Override
   public int timerCount(TimeDomain domain) {
-    return queue(domain).size();
-  }
-
-  private TimerQueue queue(TimeDomain domain) {
-    return domain == TimeDomain.EVENT_TIME ? eventTimers : processingTimers;
+    return timers.count(domain);
   }
 
   // ---- snapshot and restore ----
@@ -275,6 +271,7 @@ public final class HeapKeyedStateBackend {
    * range), without expired values. Containers and array accumulators are copied ({@link StateCopies}),
    * so the snapshot shares no mutable object with the live state; see {@link KeyedStateSnapshot}.
    */
+  @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
     if (groups.start() < range.start() || groups.end() > range.end()) {
       throw new IllegalArgumentException("cannot snapshot key groups " + groups + ": this backend owns " + range);
@@ -297,8 +294,7 @@ public final class HeapKeyedStateBackend {
         }
       }
     }
-    snapshotTimers(TimeDomain.EVENT_TIME, groups, out);
-    snapshotTimers(TimeDomain.PROCESSING_TIME, groups, out);
+    timers.snapshot(maxKeyGroups, groups, g -> group(out, g));
     List<KeyedStateSnapshot.KeyGroupState> list = new ArrayList<>(out.size());
     for (KeyedStateSnapshot.KeyGroupState g : out.values()) {
       if (!g.entries().isEmpty() || !g.timers().isEmpty()) {
@@ -308,17 +304,13 @@ public final class HeapKeyedStateBackend {
     return new KeyedStateSnapshot(maxKeyGroups, groups, list);
   }
 
-  /** The whole state of this backend ({@code snapshot(keyGroupRange())}). */
-  public KeyedStateSnapshot snapshot() {
-    return snapshot(range);
-  }
-
   /**
    * Adds the entries and timers of {@code snapshot} whose key groups this backend owns; the others
    * are ignored, so every task of a rescaled job can restore from all snapshots of the previous
    * run. May be called for several snapshots (of disjoint ranges). State handles already obtained
    * see the restored values; states not yet registered get their kind and TTL when they are.
    */
+  @Override
   public void restore(KeyedStateSnapshot snapshot) {
     if (snapshot.maxKeyGroups() != maxKeyGroups) {
       throw new IllegalArgumentException("cannot restore a snapshot of " + snapshot.maxKeyGroups()
@@ -338,18 +330,7 @@ public final class HeapKeyedStateBackend {
         m.put(e.key(), c);
       }
       for (KeyedStateSnapshot.TimerEntry timer : g.timers()) {
-        queue(timer.domain()).add(timer.key(), timer.time());
-      }
-    }
-  }
-
-  private void snapshotTimers(TimeDomain domain, KeyGroupRange groups, TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out) {
-    for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(domain).entries()) {
-      for (Object key : e.getValue()) {
-        int g = KeyGroups.of(key, maxKeyGroups);
-        if (groups.contains(g)) {
-          group(out, g).timers().add(new KeyedStateSnapshot.TimerEntry(domain, key, e.getKey()));
-        }
+        timers.register(timer.domain(), timer.key(), timer.time());
       }
     }
   }
@@ -367,6 +348,13 @@ public final class HeapKeyedStateBackend {
   private static Object copyContainer(Object value) {
     return StateCopies.deepCopy(value);
   }
+
+  /**
+   * Nothing to release: the state is garbage once the backend is. Keeps the state readable, so a
+   * test harness may still inspect an operator's state after closing it.
+   */
+  @Override
+  public void close() {}
 
   // ---- tables and cells ----
 
@@ -401,16 +389,15 @@ public final class HeapKeyedStateBackend {
     return c;
   }
 
-  /** The current key's cell of {@code t}, created if absent; marks it written now. */
+  /** The current key's cell of {@code t}, created if absent; marks it written now (0 without a TTL). */
   private Cell write(StateTable t) {
     Cell c = cell(t);
     if (c == null) {
       c = new Cell();
       t.mapFor(currentGroup).put(currentKey, c);
     }
-    if (t.ttl > 0) {
-      c.writtenAt = clock.getAsLong();
-    }
+    // Without a TTL the write time is not kept (0), so every backend snapshots the same value.
+    c.writtenAt = t.ttl > 0 ? clock.getAsLong() : 0;
     return c;
   }
 

@@ -1,0 +1,98 @@
+package dev.sluice.core.stream.state;
+
+import dev.sluice.api.time.TimeDomain;
+import dev.sluice.core.stream.InspectableKeyedState.PendingTimer;
+import dev.sluice.core.stream.KeyGroups;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * The event-time and processing-time timers of one task, on the heap: the timer half of a
+ * {@link KeyedStateBackend}, shared by the heap and the RocksDB backends (a task's timers are few
+ * next to its state: at most one per key and time). Not thread-safe.
+ */
+public final class HeapTimers {
+  private final TimerQueue eventTimers = new TimerQueue();
+  private final TimerQueue processingTimers = new TimerQueue();
+
+  private TimerQueue queue(TimeDomain domain) {
+    return domain == TimeDomain.EVENT_TIME ? eventTimers : processingTimers;
+  }
+
+  /** Adds a timer; false if {@code key} already had one at {@code time}. */
+  public boolean register(TimeDomain domain, Object key, long time) {
+    return queue(domain).add(key, time);
+  }
+
+  /** Removes a timer; false if there was none. */
+  public boolean delete(TimeDomain domain, Object key, long time) {
+    return queue(domain).delete(key, time);
+  }
+
+  public boolean contains(TimeDomain domain, Object key, long time) {
+    return queue(domain).contains(key, time);
+  }
+
+  /**
+   * Removes the earliest timer of {@code domain} if its time is at most {@code limit}; its key and
+   * time are then {@link #polledKey(TimeDomain)} and {@link #polledTime(TimeDomain)}.
+   */
+  public boolean pollDue(TimeDomain domain, long limit) {
+    return queue(domain).pollDue(limit);
+  }
+
+  public Object polledKey(TimeDomain domain) {
+    return queue(domain).polledKey();
+  }
+
+  public long polledTime(TimeDomain domain) {
+    return queue(domain).polledTime();
+  }
+
+  /** The earliest timer of {@code domain}, {@link Long#MAX_VALUE} if none. */
+  public long earliest(TimeDomain domain) {
+    return queue(domain).earliest();
+  }
+
+  public int count(TimeDomain domain) {
+    return queue(domain).size();
+  }
+
+  /** Every timer, event time first, each domain in time order. */
+  public List<PendingTimer> pending() {
+    List<PendingTimer> out = new ArrayList<>();
+    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
+      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
+        for (Object key : e.getValue()) {
+          out.add(new PendingTimer(key, e.getKey(), d));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds the timers whose keys fall in {@code groups} to the key-group states {@code groupState}
+   * gives (by key group), event time first.
+   */
+  public void snapshot(int maxKeyGroups, KeyGroupRange groups, IntFunction<KeyedStateSnapshot.KeyGroupState> groupState) {
+    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
+      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
+        for (Object key : e.getValue()) {
+          int g = KeyGroups.of(key, maxKeyGroups);
+          if (groups.contains(g)) {
+            groupState.apply(g).timers().add(new KeyedStateSnapshot.TimerEntry(d, key, e.getKey()));
+          }
+        }
+      }
+    }
+  }
+
+  public void clear() {
+    eventTimers.clear();
+    processingTimers.clear();
+  }
+}

@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  *     checkpoints, {@code maxAttempts} and {@code retryBackoff} are the job's restart strategy: a
  *     failing task restarts the whole job from its latest complete checkpoint, at most
  *     {@code maxAttempts - 1} times, after {@code retryBackoff} (doubling per restart)
+ * @param trigger when {@link Mode#MICRO_BATCH} plans its batches (null otherwise)
  */
 public record RunOptions(
     int parallelism,
@@ -30,7 +31,8 @@ public record RunOptions(
     Consumer<Progress> progress,
     Mode mode,
     InstantSource clock,
-    Checkpointing checkpointing) {
+    Checkpointing checkpointing,
+    Trigger trigger) {
 
   /** Execution modes. */
   public enum Mode {
@@ -39,7 +41,45 @@ public record RunOptions(
     /** Stages run one after another over blocking exchanges (bounded sources only). */
     BATCH,
     /** All stages run at once, record at a time, connected by bounded channels with backpressure. */
-    STREAMING
+    STREAMING,
+    /**
+     * The streaming runtime driven by a {@link Trigger}: input is read in batches whose source
+     * ranges are written to an offset log before they run; each batch ends with a checkpoint, and a
+     * commit log records it. Needs {@link #withCheckpointing checkpointing} (its directory holds the
+     * logs; its interval is not used: every batch is a checkpoint) and sources whose readers support
+     * {@link dev.sluice.api.source.SplitReader#availableEnd}.
+     */
+    MICRO_BATCH
+  }
+
+  /**
+   * When a micro-batch job plans its batches.
+   *
+   * @param interval time between the starts of two batches (a batch starts late when the one before
+   *     took longer); a batch with no new input is skipped
+   * @param availableNow process the input available when the job starts, in batches, then stop
+   *     (for scheduled incremental jobs: the next run goes on where this one stopped)
+   * @param maxOffsetsPerSplit the most a batch advances one split (in the split's offsets: records
+   *     of a collection, bytes of a file, generator indices); 0 for no limit
+   */
+  public record Trigger(Duration interval, boolean availableNow, long maxOffsetsPerSplit) {
+    public Trigger(Duration interval, boolean availableNow) {
+      this(interval, availableNow, 0);
+    }
+
+    /** This trigger with batches that advance each split by at most {@code n} offsets. */
+    public Trigger withMaxOffsetsPerSplit(long n) {
+      return new Trigger(interval, availableNow, n);
+    }
+
+    public Trigger {
+      if (maxOffsetsPerSplit < 0) {
+        throw new IllegalArgumentException("maxOffsetsPerSplit must be zero or positive, was " + maxOffsetsPerSplit);
+      }
+      if (interval == null || interval.isNegative()) {
+        throw new IllegalArgumentException("trigger interval must be zero or positive, was " + interval);
+      }
+    }
   }
 
   /**
@@ -90,6 +130,13 @@ public record RunOptions(
     this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null);
   }
 
+  /** Options without a micro-batch trigger (the form before micro-batch mode existed). */
+  public RunOptions(int parallelism, long memoryBudgetBytes, int maxAttempts, Duration retryBackoff, Path tempDir,
+                    Consumer<Progress> progress, Mode mode, InstantSource clock, Checkpointing checkpointing) {
+    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing,
+        null);
+  }
+
   public RunOptions {
     if (parallelism < 0) {
       throw new IllegalArgumentException("parallelism must be positive (or 0 for all cores), was " + parallelism);
@@ -112,6 +159,9 @@ public record RunOptions(
     if (clock == null) {
       clock = InstantSource.system();
     }
+    if (mode == Mode.MICRO_BATCH && trigger == null) {
+      trigger = new Trigger(Duration.ofSeconds(1), false);
+    }
   }
 
   /** Batch mode with defaults: all cores, 30 % of the heap as memory budget, 3 attempts, 100 ms backoff. */
@@ -124,6 +174,28 @@ public record RunOptions(
     return defaults().withMode(Mode.STREAMING);
   }
 
+  /**
+   * {@link Mode#MICRO_BATCH}: a batch every {@code interval}. Add {@link #withCheckpointing} (the
+   * offset and commit logs live in the checkpoint directory).
+   */
+  public static RunOptions microBatch(Duration interval) {
+    return defaults().withMode(Mode.MICRO_BATCH).withTrigger(new Trigger(interval, false));
+  }
+
+  /**
+   * {@link Mode#MICRO_BATCH} that processes what is available when the job starts, in batches, and
+   * then stops. Add {@link #withCheckpointing}.
+   */
+  public static RunOptions availableNow() {
+    return defaults().withMode(Mode.MICRO_BATCH).withTrigger(new Trigger(Duration.ZERO, true));
+  }
+
+  /** This micro-batch trigger. */
+  public RunOptions withTrigger(Trigger t) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, t);
+  }
+
   /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
     return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null);
@@ -131,35 +203,35 @@ public record RunOptions(
 
   /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
   public RunOptions withClock(InstantSource c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c, checkpointing, trigger);
   }
 
   public RunOptions withMode(Mode m) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock, checkpointing, trigger);
   }
 
   public RunOptions withParallelism(int n) {
-    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing, trigger);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
-    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, checkpointing, trigger);
   }
 
   public RunOptions withMaxAttempts(int n) {
-    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock, checkpointing, trigger);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock, checkpointing, trigger);
   }
 
   public RunOptions withTempDir(Path dir) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock, checkpointing, trigger);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock, checkpointing);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock, checkpointing, trigger);
   }
 
   /**
@@ -172,7 +244,7 @@ public record RunOptions(
 
   /** These checkpoint settings; null turns checkpoints off. */
   public RunOptions withCheckpointing(Checkpointing c) {
-    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, c);
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, c, trigger);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

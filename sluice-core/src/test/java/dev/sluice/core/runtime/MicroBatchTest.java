@@ -174,6 +174,35 @@ class MicroBatchTest {
         .hasMessageContaining("micro-batch mode");
   }
 
+  @Test
+  void fileSourceBatchesAreByteRangesOfWholeLines() throws Exception {
+    Path in = temp.resolve("in");
+    java.nio.file.Files.createDirectories(in);
+    List<String> lines = new ArrayList<>();
+    for (int f = 0; f < 2; f++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 3_000; i++) {
+        String line = "f" + f + "-line-" + i + "-" + "x".repeat(i % 17);
+        lines.add(line);
+        b.append(line).append('\n');
+      }
+      java.nio.file.Files.writeString(in.resolve("part-" + f + ".txt"), b.toString());
+    }
+    Path ck = temp.resolve("ck");
+    CollectSink<String> sink = new CollectSink<>();
+    Pipeline p = Pipeline.create("mb-files");
+    p.read(Sources.textFiles(in.toString())).write(sink);
+    JobResult r = p.run(micro(ck, 2, 4096));
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    List<String> got = new ArrayList<>(sink.result());
+    got.sort(null);
+    lines.sort(null);
+    CheckpointRecoveryTest.assertSameRecords(got, lines, "file source in micro-batches");
+    MicroBatchLog log = new MicroBatchLog(ck.resolve("mb-files"));
+    assertThat(log.plannedIds().size()).as("several byte-range batches").isGreaterThan(5);
+    assertThat(log.committedIds()).isEqualTo(log.plannedIds());
+  }
+
   record Ev(long key, long ts) implements Serializable {}
 
   /** Random keyed windows and keyed process over generated event-time input: streaming == micro-batch. */

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
  * @param stateBackend where streaming operators keep keyed state: {@code "heap"} (the default) or
  *     {@code "rocksdb"} (state larger than the heap, on local disk; needs the {@code sluice-rocksdb}
  *     module on the class path)
+ * @param trigger when {@link Mode#MICRO_BATCH} plans its batches (null otherwise)
  */
 public record RunOptions(
     int parallelism,
@@ -34,7 +35,8 @@ public record RunOptions(
     Mode mode,
     InstantSource clock,
     Checkpointing checkpointing,
-    String stateBackend) {
+    String stateBackend,
+    Trigger trigger) {
 
   /** The default {@link #stateBackend}: keyed state on the heap. */
   public static final String HEAP_STATE = "heap";
@@ -49,7 +51,45 @@ public record RunOptions(
     /** Stages run one after another over blocking exchanges (bounded sources only). */
     BATCH,
     /** All stages run at once, record at a time, connected by bounded channels with backpressure. */
-    STREAMING
+    STREAMING,
+    /**
+     * The streaming runtime driven by a {@link Trigger}: input is read in batches whose source
+     * ranges are written to an offset log before they run; each batch ends with a checkpoint, and a
+     * commit log records it. Needs {@link #withCheckpointing checkpointing} (its directory holds the
+     * logs; its interval is not used: every batch is a checkpoint) and sources whose readers support
+     * {@link dev.sluice.api.source.SplitReader#availableEnd}.
+     */
+    MICRO_BATCH
+  }
+
+  /**
+   * When a micro-batch job plans its batches.
+   *
+   * @param interval time between the starts of two batches (a batch starts late when the one before
+   *     took longer); a batch with no new input is skipped
+   * @param availableNow process the input available when the job starts, in batches, then stop
+   *     (for scheduled incremental jobs: the next run goes on where this one stopped)
+   * @param maxOffsetsPerSplit the most a batch advances one split (in the split's offsets: records
+   *     of a collection, bytes of a file, generator indices); 0 for no limit
+   */
+  public record Trigger(Duration interval, boolean availableNow, long maxOffsetsPerSplit) {
+    public Trigger(Duration interval, boolean availableNow) {
+      this(interval, availableNow, 0);
+    }
+
+    /** This trigger with batches that advance each split by at most {@code n} offsets. */
+    public Trigger withMaxOffsetsPerSplit(long n) {
+      return new Trigger(interval, availableNow, n);
+    }
+
+    public Trigger {
+      if (maxOffsetsPerSplit < 0) {
+        throw new IllegalArgumentException("maxOffsetsPerSplit must be zero or positive, was " + maxOffsetsPerSplit);
+      }
+      if (interval == null || interval.isNegative()) {
+        throw new IllegalArgumentException("trigger interval must be zero or positive, was " + interval);
+      }
+    }
   }
 
   /**
@@ -97,7 +137,7 @@ public record RunOptions(
   /** Options without checkpoints (the form before checkpoints existed). */
   public RunOptions(int parallelism, long memoryBudgetBytes, int maxAttempts, Duration retryBackoff, Path tempDir,
                     Consumer<Progress> progress, Mode mode, InstantSource clock) {
-    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null, null);
+    this(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock, null, null, null);
   }
 
   public RunOptions {
@@ -122,6 +162,9 @@ public record RunOptions(
     if (clock == null) {
       clock = InstantSource.system();
     }
+    if (mode == Mode.MICRO_BATCH && trigger == null) {
+      trigger = new Trigger(Duration.ofSeconds(1), false);
+    }
     if (stateBackend == null) {
       stateBackend = HEAP_STATE;
     } else {
@@ -142,50 +185,72 @@ public record RunOptions(
     return defaults().withMode(Mode.STREAMING);
   }
 
+  /**
+   * {@link Mode#MICRO_BATCH}: a batch every {@code interval}. Add {@link #withCheckpointing} (the
+   * offset and commit logs live in the checkpoint directory).
+   */
+  public static RunOptions microBatch(Duration interval) {
+    return defaults().withMode(Mode.MICRO_BATCH).withTrigger(new Trigger(interval, false));
+  }
+
+  /**
+   * {@link Mode#MICRO_BATCH} that processes what is available when the job starts, in batches, and
+   * then stops. Add {@link #withCheckpointing}.
+   */
+  public static RunOptions availableNow() {
+    return defaults().withMode(Mode.MICRO_BATCH).withTrigger(new Trigger(Duration.ZERO, true));
+  }
+
+  /** This micro-batch trigger. */
+  public RunOptions withTrigger(Trigger t) {
+    return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
+        checkpointing, stateBackend, t);
+  }
+
   /** {@link Mode#AUTO}: streaming for unbounded sources or event-time pipelines, else batch. */
   public static RunOptions defaults() {
-    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null, null, null);
+    return new RunOptions(0, 0, 3, Duration.ofMillis(100), null, null, Mode.AUTO, null, null, null, null);
   }
 
   /** Processing time from {@code c} (e.g. a virtual clock a test advances) instead of the system clock. */
   public RunOptions withClock(InstantSource c) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, c,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withMode(Mode m) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, m, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withParallelism(int n) {
     return new RunOptions(n, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withMemoryBudget(long bytes) {
     return new RunOptions(parallelism, bytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withMaxAttempts(int n) {
     return new RunOptions(parallelism, memoryBudgetBytes, n, retryBackoff, tempDir, progress, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withRetryBackoff(Duration d) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, d, tempDir, progress, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withTempDir(Path dir) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, dir, progress, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   public RunOptions withProgress(Consumer<Progress> listener) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, listener, mode, clock,
-        checkpointing, stateBackend);
+        checkpointing, stateBackend, trigger);
   }
 
   /**
@@ -199,7 +264,7 @@ public record RunOptions(
   /** These checkpoint settings; null turns checkpoints off. */
   public RunOptions withCheckpointing(Checkpointing c) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
-        c, stateBackend);
+        c, stateBackend, trigger);
   }
 
   /**
@@ -209,7 +274,7 @@ public record RunOptions(
    */
   public RunOptions withStateBackend(String name) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
-        checkpointing, name);
+        checkpointing, name, trigger);
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

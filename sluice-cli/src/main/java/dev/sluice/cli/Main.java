@@ -350,6 +350,14 @@ public final class Main implements Runnable {
         description = "Time between checkpoints, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
     String checkpointInterval;
 
+    @Option(names = "--mode", paramLabel = "streaming|micro-batch", defaultValue = "streaming",
+        description = "Execution mode (default: ${DEFAULT-VALUE}); micro-batch needs --checkpoint-dir.")
+    String mode;
+
+    @Option(names = "--trigger-interval", paramLabel = "<duration>", defaultValue = "1s",
+        description = "Micro-batch mode: time between batches, e.g. 100ms (default: ${DEFAULT-VALUE}).")
+    String triggerInterval;
+
     @Option(names = "--output", paramLabel = "<dir>", description = "Write result rows as JSON lines to part-* files here; without it results are counted and dropped.")
     String output;
 
@@ -401,6 +409,21 @@ public final class Main implements Runnable {
           Queries.Params.defaults());
       Nexmark.Built built = Nexmark.build(job);
       RunOptions options = common.runOptions().withMode(RunOptions.Mode.STREAMING);
+      switch (mode.toLowerCase(Locale.ROOT)) {
+        case "streaming" -> { }
+        case "micro-batch" -> {
+          if (checkpointDir == null) {
+            throw new ParameterException(spec.commandLine(), "--mode micro-batch needs --checkpoint-dir (the offset"
+                + " and commit logs of the batches are kept there)");
+          }
+          options = options.withMode(RunOptions.Mode.MICRO_BATCH)
+              .withTrigger(new RunOptions.Trigger(parseDuration(triggerInterval), false));
+        }
+        case "batch" -> throw new ParameterException(spec.commandLine(), "--mode batch: NEXMark queries run on event"
+            + " time over an unbounded or generated stream; use streaming or micro-batch");
+        default -> throw new ParameterException(spec.commandLine(), "unknown --mode '" + mode
+            + "'; choose streaming or micro-batch");
+      }
       if (checkpointDir != null) {
         options = options.withCheckpointing(checkpointDir, parseDuration(checkpointInterval));
       }

@@ -49,10 +49,15 @@ import java.util.Objects;
  * rate limit restarts with the restored reader: its schedule is shifted to the restored index, so it
  * emits at the configured rate from its start, as a fresh reader does, and does not burst to make up
  * for the time the job was down.
+ *
+ * <p><b>Micro-batch mode.</b> A reader's {@link SplitReader#offset} is its next index; a batch
+ * generates the indices of the split below the planned end (see {@link SplitReader#availableEnd}).
  */
 public final class GeneratorSource<T> implements Source<T> {
   /** Records per {@code read} call at most. */
   static final int CHUNK = 1024;
+  /** Records per split in one micro-batch of an unbounded generator without a rate. */
+  static final long UNLIMITED_BATCH = 64L * CHUNK;
 
   private final GeneratorFunction<T> fn;
   private final long count;
@@ -196,6 +201,8 @@ public final class GeneratorSource<T> implements Source<T> {
     private long lastTimestamp = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
     private boolean done;
+    /** Micro-batch limit: no index at or after it is generated. */
+    private long batchLimit = Long.MAX_VALUE;
 
     Reader(GeneratorSplit s) {
       this.split = s.index();
@@ -236,7 +243,7 @@ public final class GeneratorSource<T> implements Source<T> {
       if (done) {
         return false;
       }
-      long limit = end;
+      long limit = Math.min(end, batchLimit);
       if (ratePerSecond > 0) {
         long due = due();
         limit = Math.min(limit, due > Long.MAX_VALUE - base ? Long.MAX_VALUE : base + due);
@@ -320,6 +327,35 @@ public final class GeneratorSource<T> implements Source<T> {
     public SourceSplit remainingSplit() {
       long w = restoredWatermark != Long.MIN_VALUE ? restoredWatermark : watermark;
       return new GeneratorSplit(split, stride, next, w);
+    }
+
+    @Override
+    public long offset() {
+      return next;
+    }
+
+    /**
+     * The end of a bounded generator; with a rate, the indices due now; an unlimited unbounded
+     * generator could always make more, so a batch gets {@link #UNLIMITED_BATCH} records of it.
+     */
+    @Override
+    public long availableEnd() {
+      long e = end;
+      if (ratePerSecond > 0) {
+        long due = due();
+        e = Math.min(e, due > Long.MAX_VALUE - base ? Long.MAX_VALUE : base + due);
+      } else if (count < 0) {
+        e = next + UNLIMITED_BATCH * stride;
+        if (e < 0) {
+          e = Long.MAX_VALUE;
+        }
+      }
+      return Math.max(e, next);
+    }
+
+    @Override
+    public void readUntil(long limit) {
+      batchLimit = limit;
     }
 
     @Override

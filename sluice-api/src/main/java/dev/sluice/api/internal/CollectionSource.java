@@ -42,10 +42,12 @@ public final class CollectionSource<T> implements Source<T> {
     Range r = (Range) split;
     return new SplitReader<>() {
       private int next = r.from();
+      /** Micro-batch limit: no element at or after it is read. */
+      private long limit = Long.MAX_VALUE;
 
       @Override
       public boolean read(Collector<? super T> out) {
-        int end = Math.min(r.to(), next + CHUNK);
+        int end = (int) Math.min(Math.min(r.to(), limit), next + CHUNK);
         while (next < end) {
           out.collect(values.get(next++));
         }
@@ -56,6 +58,12 @@ public final class CollectionSource<T> implements Source<T> {
 
       /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
       @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
+
+      @Override public long offset() { return next; }
+
+      @Override public long availableEnd() { return r.to(); }
+
+      @Override public void readUntil(long end) { limit = end; }
 
       @Override public void close() {}
     };

@@ -41,6 +41,47 @@ public interface SplitReader<T> extends Closeable {
         + " cannot report its position, so jobs reading it cannot be checkpointed");
   }
 
+  // ---------------------------------------------------------------- micro-batch mode
+
+  /*
+   * Micro-batch mode (RunOptions.microBatch) plans each batch as a range of every split, in a
+   * position of the split's own: a long that grows as the reader reads (the generator's next index,
+   * a file's byte offset, a collection's element index). The batch's ranges are written to the
+   * offset log before they are read, so a replayed batch reads exactly the same records. A reader
+   * supports it with the three methods below, all called on the reader's thread between read calls;
+   * a reader without them cannot run in micro-batch mode (the job fails at start, naming it).
+   */
+
+  /**
+   * Micro-batch mode: the position of the first record not read yet (where the next batch's range
+   * starts).
+   *
+   * @throws UnsupportedOperationException if the reader does not support micro-batch mode (the default)
+   */
+  default long offset() {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " cannot report its position as an offset (SplitReader.offset/availableEnd/readUntil), so jobs"
+        + " reading it cannot run in micro-batch mode; run them in streaming mode");
+  }
+
+  /**
+   * Micro-batch mode: the end (exclusive) of the input available now, at least {@link #offset()}: a
+   * bounded split's end, an unbounded source's end of what has arrived (a reader that could always
+   * produce more, such as an unlimited generator, caps it so a batch stays finite).
+   */
+  default long availableEnd() throws IOException {
+    return offset();
+  }
+
+  /**
+   * Micro-batch mode: from now on {@link #read} emits no record at or after position {@code end};
+   * having reached it, {@code read} returns true having emitted nothing (or false if it is also the
+   * end of the split). Watermarks the reader emits must still hold for the records it has not read.
+   */
+  default void readUntil(long end) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot limit its reads (readUntil)");
+  }
+
   /** Bytes consumed so far (for progress), or -1 if unknown. */
   default long bytesRead() {
     return -1;

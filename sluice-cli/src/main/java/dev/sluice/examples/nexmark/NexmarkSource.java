@@ -166,6 +166,8 @@ public final class NexmarkSource implements Source<Event> {
     /** A restored reader's watermark, declared again by its first read. */
     private long restoredWatermark;
     private final EventCounter counter;
+    /** Micro-batch limit: no event id at or after it is made. */
+    private long limit = Long.MAX_VALUE;
 
     private final boolean realTime;
     private final GeneratorConfig config;
@@ -221,7 +223,7 @@ public final class NexmarkSource implements Source<Event> {
       long ts = Long.MIN_VALUE;
       if (out instanceof SourceOutput<?> so) {
         SourceOutput<Event> timed = (SourceOutput<Event>) so;
-        for (int i = 0; i < n && ids.hasNext(); i++) {
+        for (int i = 0; i < n && ids.hasNext() && ids.peek() < limit; i++) {
           long id = ids.next();
           Event e = generator.event(id);
           ts = e.timestamp();
@@ -234,7 +236,7 @@ public final class NexmarkSource implements Source<Event> {
           timed.emitWatermark(lastWatermark);
         }
       } else {
-        for (int i = 0; i < n && ids.hasNext(); i++) {
+        for (int i = 0; i < n && ids.hasNext() && ids.peek() < limit; i++) {
           long id = ids.next();
           out.collect(generator.event(id));
           lastId = id;
@@ -250,6 +252,38 @@ public final class NexmarkSource implements Source<Event> {
     @Override
     public String position() {
       return "nexmark split " + split.index() + " of " + split.count() + ", event id " + lastId;
+    }
+
+    /** Micro-batch mode: the next event id to make. */
+    @Override
+    public long offset() {
+      return ids.hasNext() ? ids.peek() : Long.MAX_VALUE;
+    }
+
+    /**
+     * Micro-batch mode: with a rate, about the ids due now (this split's ids are spaced by the split
+     * count); else the next 64 chunks.
+     */
+    @Override
+    public long availableEnd() {
+      if (!ids.hasNext()) {
+        return offset();
+      }
+      long n = 64L * CHUNK;
+      if (perSecond > 0) {
+        long now = System.nanoTime();
+        if (startNanos < 0) {
+          startNanos = now;
+        }
+        n = Math.max(0, (long) ((now - startNanos) * perSecond / 1e9) + 1 - emitted);
+      }
+      long end = ids.peek() + n * split.count();
+      return end < 0 ? Long.MAX_VALUE : end;
+    }
+
+    @Override
+    public void readUntil(long end) {
+      limit = end;
     }
 
     @Override

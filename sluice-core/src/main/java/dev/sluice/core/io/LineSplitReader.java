@@ -157,6 +157,10 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       if (!skipPartialLine && bufBase + pos >= end) {
         return finish();
       }
+      if (!skipPartialLine && bufBase + pos >= batchLimit) {
+        forwarder.target = null;
+        return true; // micro-batch: the rest belongs to a later batch
+      }
       int nl = indexOfNewline(buf, scan, limit);
       if (nl < 0) {
         scan = limit;
@@ -313,6 +317,37 @@ public final class LineSplitReader<T> implements SplitReader<T> {
    * {@linkplain FileSplit#exhausted exhausted} split once the end was reached; the split itself if
    * no line has been consumed yet. Costs nothing on the read path (see the class comment).
    */
+  /** Micro-batch limit: no line starting at or after this byte offset is read. */
+  private long batchLimit = Long.MAX_VALUE;
+
+  /**
+   * Micro-batch mode: the byte offset of the first line not read yet (the split's start while its
+   * partial first line is still to be passed over, its end once done). Plain files only.
+   */
+  @Override
+  public long offset() {
+    if (split.gzip()) {
+      throw new UnsupportedOperationException("gzip file " + split.path() + " cannot be read in micro-batch mode"
+          + " (its offsets are not byte positions of the file); decompress it or run in streaming mode");
+    }
+    if (done) {
+      return split.end();
+    }
+    return skipPartialLine ? split.start() : Math.min(bufBase + pos, split.end());
+  }
+
+  /** The split's end: a file split is available whole. */
+  @Override
+  public long availableEnd() {
+    offset();
+    return split.end();
+  }
+
+  @Override
+  public void readUntil(long limit) {
+    batchLimit = limit;
+  }
+
   @Override
   public FileSplit remainingSplit() {
     if (done) {

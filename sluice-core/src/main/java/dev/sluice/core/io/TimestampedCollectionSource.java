@@ -54,11 +54,13 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
     Range r = (Range) split;
     return new SplitReader<>() {
       private int next = r.from();
+      /** Micro-batch limit: no element at or after it is read. */
+      private long limit = Long.MAX_VALUE;
 
       @Override
       @SuppressWarnings("unchecked")
       public boolean read(Collector<? super T> out) {
-        int end = Math.min(r.to(), next + CHUNK);
+        int end = (int) Math.min(Math.min(r.to(), limit), next + CHUNK);
         SourceOutput<? super T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<? super T>) so : null;
         while (next < end) {
           Timestamped<T> e = values.get(next++);
@@ -75,6 +77,12 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
 
       /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
       @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
+
+      @Override public long offset() { return next; }
+
+      @Override public long availableEnd() { return r.to(); }
+
+      @Override public void readUntil(long end) { limit = end; }
 
       @Override public void close() {}
     };

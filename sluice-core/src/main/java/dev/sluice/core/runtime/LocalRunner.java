@@ -75,6 +75,7 @@ public final class LocalRunner implements PipelineRunner {
       }
       streamingOps |= Planner.streamingOnly(t.op());
     }
-    return options.mode() == RunOptions.Mode.STREAMING || unbounded || streamingOps;
+    return options.mode() == RunOptions.Mode.STREAMING || options.mode() == RunOptions.Mode.MICRO_BATCH || unbounded
+        || streamingOps;
   }
 }

@@ -178,8 +178,12 @@ final class StreamCheckpoints {
     /** Committables prepared but not committed yet, per sink loop. */
     private final List<List<Prepared>> uncommitted = new ArrayList<>();
     private volatile boolean closed;
-    long completedCount;
-    long lastCompleted;
+    volatile long completedCount;
+    volatile long lastCompleted;
+    /** The latest checkpoint that failed. */
+    volatile long lastDeclined;
+    /** Called on the I/O thread after a checkpoint's sink commit (micro-batch: writes the commit log). */
+    volatile java.util.function.LongConsumer onCommitted;
 
     private record Prepared(long id, Object committable, byte[] bytes) {}
 
@@ -239,6 +243,35 @@ final class StreamCheckpoints {
       } catch (Exception e) {
         // shut down already, or interrupted: nothing more to wait for
       }
+    }
+
+    /**
+     * Micro-batch: starts checkpoint {@code id} without triggering the source tasks (they put its
+     * barrier out when they reach the batch's end). Returns false if another one is pending.
+     */
+    boolean closed() {
+      return closed;
+    }
+
+    synchronized boolean startBatch(long id) {
+      if (pending != null || closed) {
+        return false;
+      }
+      nextId.set(Math.max(nextId.get(), id + 1));
+      pending = new Pending(id);
+      List<StreamTask> tasks = exec.tasks();
+      for (int i = 0; i < tasks.size(); i++) {
+        if (tasks.get(i).done) {
+          taskFinished(tasks.get(i));
+        }
+      }
+      List<StreamExecution.SinkLoop> sinks = exec.sinkLoops();
+      for (int j = 0; j < sinks.size(); j++) {
+        if (sinks.get(j).done) {
+          ack(taskCount + j, id, null, 0);
+        }
+      }
+      return true;
     }
 
     synchronized long trigger() {
@@ -365,6 +398,7 @@ final class StreamCheckpoints {
         }
         pending = null;
         failures = ++consecutiveFailures;
+        lastDeclined = id;
       }
       io.execute(() -> storage.discard(id));
       LOG.warn("checkpoint {} of job '{}' failed: {}", id, logical.name(), reason);
@@ -419,6 +453,10 @@ final class StreamCheckpoints {
       } catch (IOException | RuntimeException e) {
         exec.failCheckpoint("committing checkpoint " + p.id + " to the sinks failed: " + e);
         return;
+      }
+      java.util.function.LongConsumer hook = onCommitted;
+      if (hook != null) {
+        hook.accept(p.id);
       }
       for (StreamTask t : exec.tasks()) {
         t.completed = p.id;

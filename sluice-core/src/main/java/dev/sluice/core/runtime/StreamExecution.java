@@ -91,6 +91,13 @@ final class StreamExecution {
   final StreamCheckpoints.Restored restored;
   /** This attempt's checkpoint bookkeeping, or null. */
   StreamCheckpoints.Attempt checkpointAttempt;
+  /** Micro-batch mode (with checkpoints): source splits read planned batches. */
+  final boolean microBatch;
+  /** Per source split, its micro-batch handshake (micro-batch mode). */
+  private final List<MicroSplit> microSplits = new ArrayList<>();
+  private MicroBatches microBatches;
+  /** availableNow finished its batches: the job stops and succeeds. */
+  private volatile boolean drained;
 
   StreamExecution(LogicalPlan logical, RunOptions options, StreamConfig config) {
     this(logical, options, config, null, null);
@@ -100,6 +107,7 @@ final class StreamExecution {
                   StreamCheckpoints.Restored restored) {
     this.checkpoints = checkpoints;
     this.restored = restored;
+    this.microBatch = checkpoints != null && options.mode() == RunOptions.Mode.MICRO_BATCH;
     this.options = options;
     this.config = config;
     this.parallelism = options.effectiveParallelism();
@@ -238,7 +246,11 @@ final class StreamExecution {
     for (Thread t : threads) {
       t.start();
     }
-    if (checkpointAttempt != null && !(restored != null && restored.metadata().last())) {
+    if (microBatch) {
+      microBatches = new MicroBatches(this, checkpointAttempt,
+          new dev.sluice.core.checkpoint.MicroBatchLog(checkpoints.storage.jobDir()), options.trigger(), microSplits);
+      thread("sluice-micro-batch-" + job, microBatches).start();
+    } else if (checkpointAttempt != null && !(restored != null && restored.metadata().last())) {
       // Not joined by the coordinator: it ends when the attempt is closed or stopped.
       thread("sluice-checkpoint-trigger-" + job, checkpointAttempt::runTrigger).start();
     }
@@ -257,6 +269,12 @@ final class StreamExecution {
       cancelled = true;
       stop();
     }
+  }
+
+  /** availableNow: every batch committed; stops the job, which then succeeds. */
+  void finishAfterBatch() {
+    drained = true;
+    stop();
   }
 
   private void fail(String where, String position, Throwable error) {
@@ -301,6 +319,9 @@ final class StreamExecution {
         for (dev.sluice.core.checkpoint.TaskState state : restored.byStage().getOrDefault(s.id(), List.of())) {
           if (state.remaining() != null) {
             refs.add(new JobExecution.SplitRef(state.sourceTransform(), state.remaining()));
+          } else if (microBatch) {
+            // keeps task indices (the offset log's split keys) stable across restarts
+            refs.add(new JobExecution.SplitRef(s.sources().get(0), new StreamCheckpoints.FinishedSplit("finished")));
           }
         }
         if (refs.isEmpty() || restored.metadata().last()) {
@@ -365,6 +386,11 @@ final class StreamExecution {
         }
         StreamTask task = new StreamTask(this, s, i, split, io, restoredOperators(s));
         task.ordinal = tasks.size();
+        if (microBatch && split != null) {
+          task.micro = new MicroSplit(s.id(), i);
+          task.micro.ended = split.split() instanceof StreamCheckpoints.FinishedSplit;
+          microSplits.add(task.micro);
+        }
         tasks.add(task);
         if (io != null) {
           sourceLoops.add(new SourceLoop(task, source, io));
@@ -456,10 +482,19 @@ final class StreamExecution {
     endNanos = System.nanoTime();
     Failure f = failure.get();
     try {
+      if (f == null && drained) {
+        checkpointAttempt.close(); // every batch committed already
+        resources.close();
+        future.complete(result(JobResult.Status.SUCCEEDED));
+        return;
+      }
       if (f == null && !cancelled) {
         try {
           if (checkpointAttempt != null) {
             checkpointAttempt.completeLast();
+            if (microBatches != null) {
+              microBatches.endOfInput();
+            }
           } else {
             commitSinks();
           }
@@ -653,9 +688,30 @@ final class StreamExecution {
         if (checkpoints != null) {
           StreamTask.checkRemainingSplit(reader, source);
         }
+        MicroSplit micro = task.micro;
+        if (micro != null) {
+          StreamTask.checkMicroBatch(reader, source);
+        }
         boolean more = true;
         while (more && !stopped) {
-          long t = triggered;
+          if (micro != null) {
+            long r = micro.poll(reader, barrierSent);
+            if (r != MicroSplit.READ) {
+              if (r > 0) {
+                Batch pendingBatch = current;
+                if (pendingBatch != null && pendingBatch.size > 0) {
+                  current = null;
+                  put(pendingBatch);
+                }
+                barrierSent = r;
+                put(Control.barrier(r, reader.remainingSplit()));
+              } else {
+                idle.idle(0);
+              }
+              continue;
+            }
+          }
+          long t = micro != null ? 0 : triggered;
           if (t > barrierSent) {
             Batch pendingBatch = current;
             if (pendingBatch != null && pendingBatch.size > 0) {
@@ -676,6 +732,9 @@ final class StreamExecution {
           }
         }
         if (!stopped) {
+          if (micro != null) {
+            micro.ended = true;
+          }
           put(Control.END);
         }
       } catch (CancellationException e) {

@@ -42,6 +42,11 @@ final class StreamJob {
 
   /** Starts the job: without checkpoints a plain {@link StreamExecution}, with them a recovering job. */
   static JobHandle start(LogicalPlan logical, RunOptions options, StreamConfig config) {
+    if (options.mode() == RunOptions.Mode.MICRO_BATCH && options.checkpointing() == null) {
+      throw new IllegalArgumentException("job '" + logical.name() + "' runs in micro-batch mode, which needs a"
+          + " checkpoint directory for its offset and commit logs: add RunOptions.withCheckpointing(dir, interval)"
+          + " (the interval is not used; every batch is a checkpoint)");
+    }
     if (options.checkpointing() == null) {
       return new StreamExecution(logical, options, config).start();
     }

@@ -87,6 +87,8 @@ final class StreamTask {
   volatile long triggered;
   /** The latest complete checkpoint, for {@code notifyCheckpointComplete}. */
   volatile long completed;
+  /** Micro-batch handshake of this task's split (null unless micro-batch mode with a source split). */
+  MicroSplit micro;
   /** Finished, and counted as such by the coordinator. */
   volatile boolean done;
   private long notified;
@@ -355,6 +357,14 @@ final class StreamTask {
       init();
     }
     StreamCheckpoints.Attempt ck = job.checkpointAttempt;
+    boolean mayRead = true;
+    if (micro != null && reader != null && !splitDone) {
+      long r = micro.poll(reader, Math.max(lastSnapshot, triggered));
+      if (r > 0) {
+        triggered = r; // the batch's end is reached: its barrier goes out now
+      }
+      mayRead = r == MicroSplit.READ;
+    }
     if (ck != null) {
       long c = completed;
       if (c > notified) {
@@ -383,7 +393,7 @@ final class StreamTask {
         op.fireTimers(now);
       }
       boolean gated = gated();
-      if (!splitDone && !gated && (aligning == 0 || triggered < aligning)) {
+      if (!splitDone && mayRead && !gated && (aligning == 0 || triggered < aligning)) {
         work += readSource();
       }
       work += pollInputs(gated);
@@ -445,6 +455,9 @@ final class StreamTask {
       if (job.checkpoints != null) {
         checkRemainingSplit(reader, source());
       }
+      if (micro != null) {
+        checkMicroBatch(reader, source());
+      }
       position = "split " + split.split().id() + ", before the first record";
     }
   }
@@ -480,6 +493,9 @@ final class StreamTask {
     slot.stamp = Batch.NO_STAMP;
     if (!more) {
       splitDone = true;
+      if (micro != null) {
+        micro.ended = true;
+      }
       position = safePosition();
       return 1 + (int) (readNode.out - before);
     }
@@ -631,6 +647,16 @@ final class StreamTask {
       throw new UnsupportedOperationException("source " + source.name() + " cannot be checkpointed: its reader ("
           + reader.getClass().getName() + ") does not report its position (SplitReader.remainingSplit); run the"
           + " job without checkpoints", e);
+    }
+  }
+
+  /** Fails the job at start in micro-batch mode when the reader cannot report offsets. */
+  static void checkMicroBatch(SplitReader<?> reader, Source<?> source) {
+    try {
+      reader.offset();
+    } catch (UnsupportedOperationException e) {
+      throw new UnsupportedOperationException("source " + source.name() + " cannot run in micro-batch mode: "
+          + e.getMessage(), e);
     }
   }
 

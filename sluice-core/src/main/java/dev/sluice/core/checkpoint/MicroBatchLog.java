@@ -1,0 +1,190 @@
+package dev.sluice.core.checkpoint;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The offset log and commit log of a micro-batch job, next to its checkpoints:
+ * {@code <dir>/<job>/offsets/<batchId>} holds a batch's plan (written before the batch runs) and
+ * {@code <dir>/<job>/commits/<batchId>} records that the batch committed (written after its
+ * checkpoint completed and the sinks committed). Both are small versioned text files, written
+ * atomically (temp file, fsync, rename, fsync of the directory):
+ *
+ * <pre>
+ * sluice-offsets 1
+ * batch 7
+ * split 0 1 4096 8192      (stage, task, start offset, end offset)
+ * </pre>
+ *
+ * <p>Files older than the last {@link #RETAINED} batches are deleted. Thread-safety: none needed;
+ * one micro-batch coordinator thread uses it.
+ */
+public final class MicroBatchLog {
+  public static final int VERSION = 1;
+  /** Offset and commit entries kept. */
+  public static final int RETAINED = 100;
+  private static final String OFFSETS_MAGIC = "sluice-offsets";
+  private static final String COMMITS_MAGIC = "sluice-commit";
+
+  private final Path offsets;
+  private final Path commits;
+
+  /** One split's range in a batch: offsets {@code [start, end)} of task {@code task} of stage {@code stage}. */
+  public record Range(int stage, int task, long start, long end) {}
+
+  /** A batch plan. */
+  public record Plan(long batchId, List<Range> ranges) {
+    public Range range(int stage, int task) {
+      for (Range r : ranges) {
+        if (r.stage() == stage && r.task() == task) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+
+  public MicroBatchLog(Path jobDir) {
+    this.offsets = jobDir.resolve("offsets");
+    this.commits = jobDir.resolve("commits");
+  }
+
+  public Path offsetsDir() {
+    return offsets;
+  }
+
+  public Path commitsDir() {
+    return commits;
+  }
+
+  /** Writes the plan of batch {@code p.batchId()} atomically. */
+  public void writeOffsets(Plan p) throws IOException {
+    StringBuilder b = new StringBuilder();
+    b.append(OFFSETS_MAGIC).append(' ').append(VERSION).append('\n');
+    b.append("batch ").append(p.batchId()).append('\n');
+    for (Range r : p.ranges()) {
+      b.append("split ").append(r.stage()).append(' ').append(r.task()).append(' ').append(r.start()).append(' ')
+          .append(r.end()).append('\n');
+    }
+    write(offsets, p.batchId(), b.toString());
+    prune(offsets, p.batchId());
+  }
+
+  /** The plan of batch {@code id}, or null if none was written. */
+  public Plan readOffsets(long id) throws IOException {
+    Path f = offsets.resolve(Long.toString(id));
+    if (!Files.exists(f)) {
+      return null;
+    }
+    List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+    checkHeader(f, lines, OFFSETS_MAGIC);
+    List<Range> ranges = new ArrayList<>();
+    long batch = -1;
+    try {
+      for (String line : lines.subList(1, lines.size())) {
+        String[] w = line.trim().split(" ");
+        if (w[0].equals("batch")) {
+          batch = Long.parseLong(w[1]);
+        } else if (w[0].equals("split")) {
+          ranges.add(new Range(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Long.parseLong(w[3]),
+              Long.parseLong(w[4])));
+        } else if (!line.isBlank()) {
+          throw new IOException("unknown line '" + line + "'");
+        }
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("offset log entry " + f + " is corrupt: " + e, e);
+    }
+    if (batch != id) {
+      throw new IOException("offset log entry " + f + " is corrupt: it names batch " + batch);
+    }
+    return new Plan(id, ranges);
+  }
+
+  /** Records that batch {@code id} committed. */
+  public void writeCommit(long id) throws IOException {
+    write(commits, id, COMMITS_MAGIC + " " + VERSION + "\nbatch " + id + "\n");
+    prune(commits, id);
+  }
+
+  public boolean committed(long id) {
+    return Files.exists(commits.resolve(Long.toString(id)));
+  }
+
+  /** The batch ids with an offset entry, ascending. */
+  public List<Long> plannedIds() throws IOException {
+    return ids(offsets);
+  }
+
+  /** The batch ids with a commit entry, ascending. */
+  public List<Long> committedIds() throws IOException {
+    return ids(commits);
+  }
+
+  private static List<Long> ids(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).map(Long::parseLong).sorted()
+          .toList();
+    }
+  }
+
+  private static void checkHeader(Path f, List<String> lines, String magic) throws IOException {
+    if (lines.isEmpty() || !lines.get(0).startsWith(magic + " ")) {
+      throw new IOException("offset log entry " + f + " is corrupt: no '" + magic + "' header");
+    }
+    int version;
+    try {
+      version = Integer.parseInt(lines.get(0).substring(magic.length() + 1).trim());
+    } catch (NumberFormatException e) {
+      throw new IOException("offset log entry " + f + " is corrupt: bad version", e);
+    }
+    if (version != VERSION) {
+      throw new IOException(f + " has format version " + version + "; this Sluice reads version " + VERSION
+          + ". Run the job with the Sluice version that wrote it, or use another checkpoint directory");
+    }
+  }
+
+  private static void write(Path dir, long id, String text) throws IOException {
+    Files.createDirectories(dir);
+    Path target = dir.resolve(Long.toString(id));
+    Path tmp = dir.resolve(id + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      // not every platform can open a directory for fsync
+    }
+  }
+
+  private static void prune(Path dir, long latest) throws IOException {
+    for (long id : ids(dir)) {
+      if (id <= latest - RETAINED) {
+        Files.deleteIfExists(dir.resolve(Long.toString(id)));
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package dev.sluice.core.runtime;
+
+import dev.sluice.api.RunOptions;
+import dev.sluice.core.checkpoint.MicroBatchLog;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The micro-batch coordinator of one attempt of a job (its trigger thread).
+ *
+ * <p>Design note. Batches run one at a time, and batch {@code n} is checkpoint {@code n}. Every
+ * trigger interval it asks each live source split for its offset and the end of its available input
+ * ({@link MicroSplit}), and makes the plan: per split {@code [offset, min(available, offset + max,
+ * availableNow target))}. A plan that advances no split is skipped. The plan is written to the
+ * offset log ({@link MicroBatchLog}) before any split may read it; then the checkpoint is started,
+ * the splits get their ends, read up to them and put the batch's barrier out, which flows through
+ * the job as a normal checkpoint barrier (alignment, operator snapshots, sink pre-commit). When the
+ * checkpoint is complete and the sinks have committed, the commit log records the batch (on the
+ * checkpoint I/O thread) and the next batch may be planned.
+ *
+ * <p>Recovery: the attempt restores the latest complete checkpoint {@code c} (= the last committed
+ * batch; a missing commit entry for it is written now). If the offset log holds batch {@code c + 1},
+ * it was planned but not committed: it is replayed first with the logged ends, after checking that
+ * the restored readers stand at the logged starts, so it reads exactly the same records.
+ *
+ * <p>availableNow: the first plan's available ends are the targets; batches go up to them, and once
+ * every split has reached its target and the last batch has committed, the job stops (successfully,
+ * without a final end-of-input checkpoint, so the next run resumes from the last batch).
+ */
+final class MicroBatches implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(MicroBatches.class);
+
+  private final StreamExecution exec;
+  private final StreamCheckpoints.Attempt attempt;
+  private final MicroBatchLog log;
+  private final RunOptions.Trigger trigger;
+  private final List<MicroSplit> splits;
+  private final String job;
+  /** The batch planned and not committed yet, or 0. */
+  private volatile long open;
+  private volatile long committed;
+
+  MicroBatches(StreamExecution exec, StreamCheckpoints.Attempt attempt, MicroBatchLog log, RunOptions.Trigger trigger,
+               List<MicroSplit> splits) {
+    this.exec = exec;
+    this.attempt = attempt;
+    this.log = log;
+    this.trigger = trigger;
+    this.splits = splits;
+    this.job = exec.plan.logical().name();
+    attempt.onCommitted = id -> {
+      writeCommit(id);
+      committed = id;
+    };
+  }
+
+  private void writeCommit(long id) {
+    try {
+      if (!log.committed(id)) {
+        log.writeCommit(id);
+      }
+    } catch (IOException e) {
+      // The batch is committed all the same (its checkpoint is complete); a restart writes it again.
+      LOG.warn("could not write the commit log entry of batch {} of job '{}': {}", id, job, e.toString());
+    }
+  }
+
+  /** The job reached the end of its input and committed everything: the open batch committed too. */
+  void endOfInput() {
+    long id = open;
+    if (id != 0 && committed < id) {
+      writeCommit(id);
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      loop();
+    } catch (IOException | RuntimeException e) {
+      if (!exec.stopped()) {
+        exec.failCheckpoint("micro-batch coordinator: " + e.getMessage());
+      }
+    }
+  }
+
+  private boolean stopped() {
+    return exec.stopped() || attempt.closed();
+  }
+
+  private void loop() throws IOException {
+    StreamCheckpoints.Restored restored = exec.restored;
+    long id = 1;
+    if (restored != null) {
+      if (restored.metadata().last()) {
+        return; // the input ended in an earlier run: nothing to read
+      }
+      long c = restored.metadata().id();
+      if (log.readOffsets(c) != null) {
+        writeCommit(c);
+      }
+      committed = c;
+      id = c + 1;
+    }
+    MicroBatchLog.Plan replay = log.readOffsets(id);
+    long[] targets = null;
+    long interval = trigger.interval().toNanos();
+    long lastStart = 0;
+    boolean first = true;
+    while (!stopped()) {
+      if (!first) {
+        long deadline = lastStart + interval;
+        while (!stopped() && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), 5_000_000L));
+        }
+      }
+      first = false;
+      lastStart = System.nanoTime();
+      if (!ask(id)) {
+        return; // stopped, or every split ended
+      }
+      MicroBatchLog.Plan plan;
+      if (replay != null) {
+        plan = replay;
+        replay = null;
+        for (MicroBatchLog.Range r : plan.ranges()) {
+          MicroSplit m = find(r.stage(), r.task());
+          if (m == null || (!m.ended && m.offset() != r.start())) {
+            throw new IllegalStateException("cannot replay batch " + id + " of job '" + job + "' from "
+                + log.offsetsDir().resolve(Long.toString(id)) + ": split " + r.task() + " of stage " + r.stage()
+                + (m == null ? " does not exist in this run (was the parallelism changed?)"
+                    : " stands at offset " + m.offset() + ", the batch starts at " + r.start()));
+          }
+        }
+        LOG.info("job '{}' replays batch {} (planned, not committed)", job, id);
+      } else {
+        List<MicroBatchLog.Range> ranges = new ArrayList<>();
+        boolean progress = false;
+        boolean reachedTargets = true;
+        if (trigger.availableNow() && targets == null) {
+          targets = new long[splits.size()];
+          for (int i = 0; i < splits.size(); i++) {
+            targets[i] = splits.get(i).ended ? Long.MIN_VALUE : splits.get(i).available();
+          }
+        }
+        for (int i = 0; i < splits.size(); i++) {
+          MicroSplit m = splits.get(i);
+          if (m.ended) {
+            continue;
+          }
+          long start = m.offset();
+          long end = Math.max(start, m.available());
+          if (trigger.maxOffsetsPerSplit() > 0 && end - start > trigger.maxOffsetsPerSplit()) {
+            end = start + trigger.maxOffsetsPerSplit();
+          }
+          if (targets != null) {
+            end = Math.max(start, Math.min(end, targets[i]));
+            reachedTargets &= end >= targets[i];
+          }
+          progress |= end > start;
+          ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end));
+        }
+        if (!progress) {
+          if (trigger.availableNow()) {
+            LOG.info("job '{}' processed the input available at its start; stopping", job);
+            exec.finishAfterBatch();
+            return;
+          }
+          continue; // nothing new: no batch this interval
+        }
+        plan = new MicroBatchLog.Plan(id, ranges);
+        log.writeOffsets(plan); // before anything of the batch runs
+      }
+      if (!attempt.startBatch(id)) {
+        return; // the attempt is closing
+      }
+      open = id;
+      for (MicroBatchLog.Range r : plan.ranges()) {
+        MicroSplit m = find(r.stage(), r.task());
+        m.plan(id, r.end());
+      }
+      while (!stopped() && committed < id) {
+        if (attempt.lastDeclined >= id) {
+          exec.failCheckpoint("the checkpoint of batch " + id + " failed; the job restarts and replays it");
+          return;
+        }
+        LockSupport.parkNanos(200_000L);
+      }
+      if (stopped()) {
+        return;
+      }
+      open = 0;
+      id++;
+    }
+  }
+
+  /** Asks every live split for its position; false if stopped or no split is live. */
+  private boolean ask(long id) {
+    boolean any = false;
+    for (MicroSplit m : splits) {
+      m.ask(id);
+    }
+    for (MicroSplit m : splits) {
+      while (!m.answered(id) && !m.ended) {
+        if (stopped()) {
+          return false;
+        }
+        LockSupport.parkNanos(100_000L);
+      }
+      any |= !m.ended;
+    }
+    return any && !stopped();
+  }
+
+  private MicroSplit find(int stage, int task) {
+    for (MicroSplit m : splits) {
+      if (m.stage == stage && m.task == task) {
+        return m;
+      }
+    }
+    return null;
+  }
+}

@@ -54,7 +54,8 @@ public interface JobHandle extends AutoCloseable {
    * goes on and the future completes exceptionally.
    */
   default CompletableFuture<Path> stopWithSavepoint(Path dir) {
-    return savepoint(dir);
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "savepoints need a streaming job with checkpoints (RunOptions.withCheckpointing)"));
   }
 
   /** Cancels and waits. */

@@ -1,5 +1,6 @@
 package dev.sluice.api;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,6 +32,31 @@ public interface JobHandle extends AutoCloseable {
   CompletableFuture<JobResult> result();
 
   boolean isDone();
+
+  /**
+   * Takes a savepoint into {@code dir} (created; it must not hold one already): a checkpoint of the
+   * whole job, self-contained in {@code dir} (state files and versioned, checksummed metadata), not
+   * subject to retention. The job goes on. Start a job from it with {@link RunOptions#restoreFrom},
+   * also at another parallelism. Completes with {@code dir} once it is complete (and its output
+   * committed by the sinks), or exceptionally if it failed or the job ended first. Needs a streaming
+   * job with checkpoints ({@link RunOptions#withCheckpointing}); other jobs complete exceptionally
+   * with {@link UnsupportedOperationException}.
+   */
+  default CompletableFuture<Path> savepoint(Path dir) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "savepoints need a streaming job with checkpoints (RunOptions.withCheckpointing)"));
+  }
+
+  /**
+   * Takes a savepoint like {@link #savepoint}, then stops the job: the sinks have committed exactly
+   * the output up to the savepoint, nothing after it, so a job restored from it continues the output
+   * exactly once. The job ends {@link JobResult.Status#CANCELLED}. If the savepoint fails, the job
+   * goes on and the future completes exceptionally.
+   */
+  default CompletableFuture<Path> stopWithSavepoint(Path dir) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "savepoints need a streaming job with checkpoints (RunOptions.withCheckpointing)"));
+  }
 
   /** Cancels and waits. */
   @Override

@@ -104,10 +104,16 @@ public record RunOptions(
    * @param interval time between the start of one checkpoint and the trigger of the next
    * @param retained complete checkpoints kept (older ones are deleted), at least 1
    * @param tolerableFailures consecutive failed checkpoints tolerated before the job fails
+   * @param restoreFrom a savepoint or checkpoint directory ({@code chk-<n>}) the job starts from, or
+   *     null; see {@link RunOptions#restoreFrom}
    */
-  public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures) {
+  public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom) {
     /** Complete checkpoints kept by default. */
     public static final int DEFAULT_RETAINED = 3;
+
+    public Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures) {
+      this(dir, interval, retained, tolerableFailures, null);
+    }
 
     public Checkpointing {
       if (dir == null) {
@@ -126,11 +132,15 @@ public record RunOptions(
     }
 
     public Checkpointing withRetained(int n) {
-      return new Checkpointing(dir, interval, n, tolerableFailures);
+      return new Checkpointing(dir, interval, n, tolerableFailures, restoreFrom);
     }
 
     public Checkpointing withTolerableFailures(int n) {
-      return new Checkpointing(dir, interval, retained, n);
+      return new Checkpointing(dir, interval, retained, n, restoreFrom);
+    }
+
+    public Checkpointing withRestoreFrom(Path savepointOrCheckpoint) {
+      return new Checkpointing(dir, interval, retained, tolerableFailures, savepointOrCheckpoint);
     }
   }
 
@@ -275,6 +285,22 @@ public record RunOptions(
   public RunOptions withStateBackend(String name) {
     return new RunOptions(parallelism, memoryBudgetBytes, maxAttempts, retryBackoff, tempDir, progress, mode, clock,
         checkpointing, name, trigger);
+  }
+
+  /**
+   * Starts the job from a savepoint ({@code JobHandle.savepoint}) or a checkpoint directory
+   * ({@code <checkpoint dir>/<job>/chk-<n>}), at any parallelism, instead of from the latest
+   * checkpoint in the checkpoint directory. Needs checkpoints ({@link #withCheckpointing}, called
+   * before this). A savepoint of a different pipeline, a corrupt one or one of another format
+   * version is refused. Restarts after a failure use the checkpoints this run takes, or this one
+   * again if there are none yet.
+   */
+  public RunOptions restoreFrom(Path savepointOrCheckpoint) {
+    if (checkpointing == null) {
+      throw new IllegalStateException("restoring from " + savepointOrCheckpoint + " needs checkpoints: call"
+          + " withCheckpointing(dir, interval) before restoreFrom");
+    }
+    return withCheckpointing(checkpointing.withRestoreFrom(savepointOrCheckpoint));
   }
 
   /** The effective parallelism: {@link #parallelism} or the number of available processors. */

@@ -358,6 +358,14 @@ public final class Main implements Runnable {
         description = "Micro-batch mode: time between batches, e.g. 100ms (default: ${DEFAULT-VALUE}).")
     String triggerInterval;
 
+    @Option(names = "--savepoint-dir", paramLabel = "<dir>",
+        description = "On Ctrl-C (or SIGTERM) stop the job with a savepoint into this new directory instead of cancelling it: the output is committed exactly up to the savepoint. Needs --checkpoint-dir.")
+    Path savepointDir;
+
+    @Option(names = "--restore-from", paramLabel = "<dir>",
+        description = "Start from this savepoint (or checkpoint chk-<n> directory), also at another parallelism. Needs --checkpoint-dir.")
+    Path restoreFrom;
+
     @Option(names = "--output", paramLabel = "<dir>", description = "Write result rows as JSON lines to part-* files here; without it results are counted and dropped.")
     String output;
 
@@ -426,6 +434,12 @@ public final class Main implements Runnable {
       }
       if (checkpointDir != null) {
         options = options.withCheckpointing(checkpointDir, parseDuration(checkpointInterval));
+      } else if (savepointDir != null || restoreFrom != null) {
+        throw new ParameterException(spec.commandLine(), (savepointDir != null ? "--savepoint-dir" : "--restore-from")
+            + " needs --checkpoint-dir (savepoints are checkpoints)");
+      }
+      if (restoreFrom != null) {
+        options = options.restoreFrom(restoreFrom);
       }
       if (explaining(spec)) {
         PrintWriter out = spec.commandLine().getOut();
@@ -433,16 +447,34 @@ public final class Main implements Runnable {
         out.flush();
         return OK;
       }
-      return runStreaming(built, options, err);
+      return runStreaming(built, options, savepointDir, err);
     }
 
-    /** Starts the job; Ctrl-C cancels it and waits for it; prints the summary line either way. */
-    private static int runStreaming(Nexmark.Built built, RunOptions options, PrintWriter err) {
+    /**
+     * Starts the job; Ctrl-C cancels it (or, with a savepoint directory, stops it with a savepoint)
+     * and waits for it; prints the summary line either way.
+     */
+    private static int runStreaming(Nexmark.Built built, RunOptions options, Path savepointDir, PrintWriter err) {
       long t0 = System.nanoTime();
       JobHandle handle = built.pipeline().start(options);
       CountDownLatch summarized = new CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Path>> savepoint =
+          new java.util.concurrent.atomic.AtomicReference<>();
       Thread hook = new Thread(() -> {
-        handle.cancel();
+        if (savepointDir != null) {
+          java.util.concurrent.CompletableFuture<Path> relay = new java.util.concurrent.CompletableFuture<>();
+          savepoint.set(relay);
+          handle.stopWithSavepoint(savepointDir).whenComplete((p, e) -> {
+            if (e != null) {
+              handle.cancel(); // the job goes on when the savepoint fails: cancel it then
+              relay.completeExceptionally(e);
+            } else {
+              relay.complete(p);
+            }
+          });
+        } else {
+          handle.cancel();
+        }
         try {
           // let the main thread print the summary before the JVM exits
           summarized.await(30, TimeUnit.SECONDS);
@@ -451,10 +483,19 @@ public final class Main implements Runnable {
         }
       }, "sluice-nexmark-cancel");
       Runtime.getRuntime().addShutdownHook(hook);
-      err.println("running " + built.pipeline().name() + " (Ctrl-C stops it and prints the summary)");
+      err.println("running " + built.pipeline().name() + " (Ctrl-C stops it "
+          + (savepointDir != null ? "with a savepoint into " + savepointDir + " " : "") + "and prints the summary)");
       err.flush();
       try {
         JobResult r = handle.await();
+        java.util.concurrent.CompletableFuture<Path> sp = savepoint.get();
+        if (sp != null) {
+          try {
+            err.println("savepoint written to " + sp.join() + " (resume with --restore-from " + sp.join() + ")");
+          } catch (java.util.concurrent.CompletionException e) {
+            err.println("sluice: stopping with a savepoint failed, the job was cancelled: " + e.getCause().getMessage());
+          }
+        }
         err.println(Nexmark.summary(built, r, (System.nanoTime() - t0) / 1e9));
         err.flush();
         return r.status() == JobResult.Status.FAILED ? JOB_FAILED : OK;

@@ -162,6 +162,61 @@ class NexmarkCliTest {
   }
 
   @Test
+  void aSignalWithSavepointDirStopsWithASavepointAndRestoreFromResumesExactlyOnce() throws Exception {
+    // a separate JVM: with --savepoint-dir the shutdown hook stops the job with a savepoint
+    Path out = dir.resolve("q2");
+    Path sp = dir.resolve("sp");
+    Path errFile = dir.resolve("err.txt");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main",
+        "run", "nexmark", "--query", "q2", "--events", "200000", "--rate", "10000", "-p", "2",
+        "--output", out.toString(), "--checkpoint-dir", dir.resolve("ck").toString(),
+        "--checkpoint-interval", "100ms", "--savepoint-dir", sp.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(errFile.toFile())
+        .start();
+    try {
+      while (!Files.readString(errFile).contains("Ctrl-C stops it with a savepoint into " + sp)) {
+        assertThat(p.isAlive()).as("the process is running: " + Files.readString(errFile)).isTrue();
+        Thread.sleep(20);
+      }
+      p.destroy(); // SIGTERM: runs the shutdown hooks, as Ctrl-C does
+      assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the process ended").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    String err = Files.readString(errFile);
+    assertThat(err).as(err).contains("savepoint written to " + sp + " (resume with --restore-from " + sp + ")");
+    assertThat(sp.resolve("_metadata")).exists();
+    assertThat(out.resolve("_SUCCESS")).doesNotExist();
+
+    // resume at another parallelism, with a new checkpoint directory: the savepoint is self-contained
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q2", "--events", "200000", "-p", "1",
+        "--output", out.toString(), "--checkpoint-dir", dir.resolve("ck2").toString(), "--restore-from", sp.toString());
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(out.resolve("_SUCCESS")).exists();
+    ObjectMapper json = new ObjectMapper();
+    List<Results.AuctionPrice> got = new ArrayList<>();
+    for (String row : rows(out)) {
+      JsonNode n = json.readTree(row);
+      got.add(new Results.AuctionPrice(n.get("auction").asLong(), n.get("price").asLong()));
+    }
+    List<Results.AuctionPrice> expected = Reference.q2(GeneratorTest.generate(GeneratorConfig.defaults(200_000)), 123);
+    assertThat(got).as("exactly once across the stop").hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void savepointOptionsNeedACheckpointDir() {
+    Outcome o = MainAccess.run("run", "nexmark", "--query", "q1", "--events", "10", "--restore-from", dir.toString());
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("--restore-from needs --checkpoint-dir");
+    Outcome missing = MainAccess.run("run", "nexmark", "--query", "q1", "--events", "10",
+        "--checkpoint-dir", dir.resolve("ck").toString(), "--restore-from", dir.resolve("nope").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot restore job").contains("no such directory");
+  }
+
+  @Test
   void badUsageExitsWithTwo() {
     assertThat(MainAccess.run("run", "nexmark", "--query", "q9", "--events", "10").code()).isEqualTo(2);
     assertThat(MainAccess.run("run", "nexmark", "--events", "-1").code()).isEqualTo(2);

@@ -60,9 +60,25 @@ public final class CheckpointStorage {
   private static final Pattern CHK = Pattern.compile("chk-(\\d+)");
 
   private final Path jobDir;
+  /** A single checkpoint's directory (a savepoint, or one {@code chk-<n>}), or null for a job directory. */
+  private final Path fixed;
 
   public CheckpointStorage(Path dir, String job) {
     this.jobDir = dir.resolve(safeName(job));
+    this.fixed = null;
+  }
+
+  private CheckpointStorage(Path checkpointDir) {
+    this.jobDir = checkpointDir;
+    this.fixed = checkpointDir;
+  }
+
+  /**
+   * The storage of one self-contained checkpoint directory (a savepoint, or a {@code chk-<n>}):
+   * {@link #dirOf} is that directory whatever the id, so the same reading and writing code applies.
+   */
+  public static CheckpointStorage single(Path checkpointDir) {
+    return new CheckpointStorage(checkpointDir);
   }
 
   /** A job name as a directory name. */
@@ -75,6 +91,9 @@ public final class CheckpointStorage {
   }
 
   public Path dirOf(long id) {
+    if (fixed != null) {
+      return fixed;
+    }
     return jobDir.resolve("chk-" + id);
   }
 
@@ -306,6 +325,28 @@ public final class CheckpointStorage {
     byte[] b = new byte[in.readInt()];
     in.readFully(b);
     return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Copies complete checkpoint {@code m} of this storage into {@code target} (a savepoint): every
+   * state file (fsynced), then the metadata last and atomically. {@code target} must not hold a
+   * checkpoint already. Returns {@code target}.
+   */
+  public Path copyTo(CheckpointMetadata m, Path target) throws IOException {
+    if (Files.exists(target.resolve(METADATA))) {
+      throw new IOException("savepoint directory " + target + " already holds a savepoint (" + METADATA
+          + "); choose a new directory");
+    }
+    Files.createDirectories(target);
+    for (StateFile f : m.files()) {
+      Path to = target.resolve(f.name());
+      Files.copy(dirOf(m.id()).resolve(f.name()), to, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+    }
+    single(target).writeMetadata(m);
+    return target;
   }
 
   // ---------------------------------------------------------------- cleanup

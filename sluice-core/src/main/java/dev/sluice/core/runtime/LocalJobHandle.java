@@ -13,10 +13,30 @@ import java.util.concurrent.TimeoutException;
 final class LocalJobHandle implements JobHandle {
   private final CompletableFuture<JobResult> future;
   private final Runnable cancel;
+  /** Takes a savepoint (and stops when asked), or null when the job cannot. */
+  private final java.util.function.BiFunction<java.nio.file.Path, Boolean, CompletableFuture<java.nio.file.Path>>
+      savepoint;
 
   LocalJobHandle(CompletableFuture<JobResult> future, Runnable cancel) {
+    this(future, cancel, null);
+  }
+
+  LocalJobHandle(CompletableFuture<JobResult> future, Runnable cancel,
+                 java.util.function.BiFunction<java.nio.file.Path, Boolean, CompletableFuture<java.nio.file.Path>>
+                     savepoint) {
     this.future = future;
     this.cancel = cancel;
+    this.savepoint = savepoint;
+  }
+
+  @Override
+  public CompletableFuture<java.nio.file.Path> savepoint(java.nio.file.Path dir) {
+    return savepoint == null ? JobHandle.super.savepoint(dir) : savepoint.apply(dir, false);
+  }
+
+  @Override
+  public CompletableFuture<java.nio.file.Path> stopWithSavepoint(java.nio.file.Path dir) {
+    return savepoint == null ? JobHandle.super.stopWithSavepoint(dir) : savepoint.apply(dir, true);
   }
 
   @Override

@@ -13,6 +13,9 @@ import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.checkpoint.TaskState;
 import dev.sluice.core.codec.Serde;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,10 +110,18 @@ final class StreamCheckpoints {
    * unusable ones are skipped with a warning naming them; one of an unknown format is refused.
    */
   Restored loadLatest() throws IOException {
+    return loadLatest(0);
+  }
+
+  /** Like {@link #loadLatest()}, ignoring (not deleting) checkpoints with ids below {@code minId}. */
+  Restored loadLatest(long minId) throws IOException {
     List<Long> ids = storage.ids();
     nextId.set(Math.max(nextId.get(), ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1));
     for (int i = ids.size() - 1; i >= 0; i--) {
       long id = ids.get(i);
+      if (id < minId) {
+        break;
+      }
       if (!storage.hasMetadata(id)) {
         LOG.warn("skipping checkpoint {}: it is incomplete (no {}); deleting it", storage.dirOf(id),
             CheckpointStorage.METADATA);
@@ -129,12 +140,53 @@ final class StreamCheckpoints {
     return null;
   }
 
+  /** The next checkpoint id this job will use. */
+  long nextId() {
+    return nextId.get();
+  }
+
+  /**
+   * The savepoint or checkpoint directory {@code dir} ({@code RunOptions.restoreFrom}): refused,
+   * never skipped, when it is missing, corrupt, of another format version or of another pipeline.
+   * Checkpoint ids of this job continue above its id (sinks name committed output by checkpoint id).
+   */
+  Restored loadFrom(Path dir) throws IOException {
+    long existing = storage.nextId();
+    CheckpointStorage single = CheckpointStorage.single(dir);
+    String what = "cannot restore job '" + logical.name() + "' from " + dir + ": ";
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(what + "no such directory");
+    }
+    if (!single.hasMetadata(0)) {
+      throw new IllegalArgumentException(what + "it has no " + CheckpointStorage.METADATA + ", so it is not a"
+          + " complete savepoint or checkpoint (give a savepoint directory or a chk-<n> directory)");
+    }
+    Restored r;
+    try {
+      r = load(single, 0, () -> new IllegalArgumentException(what + "it was written by a different pipeline (job '"
+          + single.readMetadata(0).job() + "'): its operators do not match this job's; restore it with the pipeline"
+          + " that wrote it"));
+    } catch (CheckpointException e) {
+      throw new IllegalArgumentException(what + e.getMessage(), e);
+    }
+    nextId.set(Math.max(nextId.get(), Math.max(existing, r.metadata().id() + 1)));
+    return r;
+  }
+
   private Restored load(long id) throws CheckpointException {
+    return load(storage, id, () -> new IllegalStateException("cannot restore job '" + logical.name() + "' from "
+        + storage.dirOf(id) + ": it was written by a different pipeline with the same job name; use another"
+        + " checkpoint directory or job name, or move " + storage.jobDir() + " away"));
+  }
+
+  private interface Refusal {
+    RuntimeException get() throws CheckpointException;
+  }
+
+  private Restored load(CheckpointStorage storage, long id, Refusal otherPipeline) throws CheckpointException {
     CheckpointMetadata m = storage.readMetadata(id);
     if (!m.planSignature().equals(signature)) {
-      throw new IllegalStateException("cannot restore job '" + logical.name() + "' from " + storage.dirOf(id)
-          + ": it was written by a different pipeline with the same job name; use another checkpoint directory"
-          + " or job name, or move " + storage.jobDir() + " away");
+      throw otherPipeline.get();
     }
     // Allow exactly the classes the writing job wrote (recorded in the checksummed metadata).
     serde.allowClassNames(m.classNames());
@@ -187,8 +239,17 @@ final class StreamCheckpoints {
 
     private record Prepared(long id, Object committable, byte[] bytes) {}
 
+    /** A requested savepoint: copied into {@code dir} when its checkpoint completes; {@code stop} the job after it. */
+    private record Savepoint(Path dir, boolean stop, CompletableFuture<Path> done) {}
+
+    /** A savepoint requested while another checkpoint was pending: triggered when that one ends. */
+    private Savepoint queued;
+    /** Stopped with a savepoint: nothing after it is committed, not even at the end of input. */
+    private boolean stoppedAtSavepoint;
+
     private final class Pending {
       final long id;
+      Savepoint savepoint;
       final long startNanos = System.nanoTime();
       final long startMillis = System.currentTimeMillis();
       final StateFile[] files;
@@ -235,8 +296,20 @@ final class StreamCheckpoints {
      */
     void close() {
       closed = true;
+      List<Savepoint> failed = new ArrayList<>();
       synchronized (this) {
+        if (pending != null && pending.savepoint != null) {
+          failed.add(pending.savepoint);
+        }
+        if (queued != null) {
+          failed.add(queued);
+          queued = null;
+        }
         pending = null;
+      }
+      for (Savepoint sp : failed) {
+        sp.done().completeExceptionally(new IllegalStateException("the job ended, failed or was cancelled before"
+            + " the savepoint into " + sp.dir() + " completed"));
       }
       try {
         io.submit(() -> null).get();
@@ -245,14 +318,15 @@ final class StreamCheckpoints {
       }
     }
 
-    /**
-     * Micro-batch: starts checkpoint {@code id} without triggering the source tasks (they put its
-     * barrier out when they reach the batch's end). Returns false if another one is pending.
-     */
+    /** Whether the coordinator has stopped starting checkpoints (job ending or stopping). */
     boolean closed() {
       return closed;
     }
 
+    /**
+     * Micro-batch: starts checkpoint {@code id} without triggering the source tasks (they put its
+     * barrier out when they reach the batch's end). Returns false if another one is pending.
+     */
     synchronized boolean startBatch(long id) {
       if (pending != null || closed) {
         return false;
@@ -274,12 +348,49 @@ final class StreamCheckpoints {
       return true;
     }
 
+    /**
+     * Takes a savepoint: a checkpoint (in the checkpoint directory as usual, so a later run resumes
+     * from it) that, once complete, is copied into {@code dir} before the sinks commit it. With
+     * {@code stop}, nothing is committed after it and the job stops. Completes with {@code dir}.
+     */
+    CompletableFuture<Path> savepoint(Path dir, boolean stop) {
+      Savepoint sp = new Savepoint(dir, stop, new CompletableFuture<>());
+      synchronized (this) {
+        if (closed) {
+          sp.done().completeExceptionally(new IllegalStateException("the job has ended or is stopping; no savepoint"
+              + " was taken"));
+        } else if (queued != null) {
+          sp.done().completeExceptionally(new IllegalStateException("another savepoint is being taken ("
+              + queued.dir() + ")"));
+        } else if (pending != null) {
+          queued = sp;
+        } else {
+          trigger(sp);
+        }
+      }
+      return sp.done();
+    }
+
+    /** After the pending checkpoint ended: the queued savepoint, if any, starts now. */
+    private synchronized void triggerQueued() {
+      Savepoint sp = queued;
+      if (sp != null && pending == null && !closed) {
+        queued = null;
+        trigger(sp);
+      }
+    }
+
     synchronized long trigger() {
+      return trigger(null);
+    }
+
+    private synchronized long trigger(Savepoint sp) {
       if (pending != null || closed) {
         return -1;
       }
       long id = nextId.getAndIncrement();
       pending = new Pending(id);
+      pending.savepoint = sp;
       List<StreamTask> tasks = exec.tasks();
       for (StreamTask t : tasks) {
         t.triggered = id;
@@ -392,16 +503,23 @@ final class StreamCheckpoints {
 
     private void decline(long id, String reason) {
       int failures;
+      Savepoint sp;
       synchronized (this) {
         if (pending == null || pending.id != id) {
           return;
         }
+        sp = pending.savepoint;
         pending = null;
         failures = ++consecutiveFailures;
         lastDeclined = id;
       }
       io.execute(() -> storage.discard(id));
       LOG.warn("checkpoint {} of job '{}' failed: {}", id, logical.name(), reason);
+      if (sp != null) {
+        sp.done().completeExceptionally(new IllegalStateException("the savepoint into " + sp.dir()
+            + " failed: checkpoint " + id + " failed: " + reason));
+      }
+      triggerQueued();
       if (failures > settings.tolerableFailures()) {
         exec.failCheckpoint(failures + " checkpoints failed in a row (tolerated: " + settings.tolerableFailures()
             + "); the last, checkpoint " + id + ": " + reason);
@@ -434,6 +552,16 @@ final class StreamCheckpoints {
         decline(p.id, e.getMessage());
         return;
       }
+      Savepoint sp = p.savepoint;
+      Throwable savepointError = null;
+      if (sp != null) {
+        try {
+          storage.copyTo(storage.readMetadata(p.id), sp.dir());
+        } catch (IOException | RuntimeException e) {
+          savepointError = e;
+        }
+      }
+      boolean stop = sp != null && sp.stop() && savepointError == null;
       synchronized (this) {
         pending = null;
         consecutiveFailures = 0;
@@ -441,6 +569,11 @@ final class StreamCheckpoints {
         lastCompleted = p.id;
         for (int i = 0; i < toCommit.size(); i++) {
           uncommitted.get(i).removeAll(toCommit.get(i));
+        }
+        if (stop) {
+          // Stop with savepoint: no checkpoint after this one starts or commits.
+          closed = true;
+          stoppedAtSavepoint = true;
         }
       }
       try {
@@ -452,6 +585,10 @@ final class StreamCheckpoints {
         commit(toCommit);
       } catch (IOException | RuntimeException e) {
         exec.failCheckpoint("committing checkpoint " + p.id + " to the sinks failed: " + e);
+        if (sp != null) {
+          sp.done().completeExceptionally(new IllegalStateException("the savepoint into " + sp.dir()
+              + " was written, but committing its output to the sinks failed: " + e, e));
+        }
         return;
       }
       java.util.function.LongConsumer hook = onCommitted;
@@ -461,6 +598,20 @@ final class StreamCheckpoints {
       for (StreamTask t : exec.tasks()) {
         t.completed = p.id;
       }
+      if (sp != null) {
+        if (savepointError != null) {
+          LOG.warn("savepoint of job '{}' into {} failed: {}", logical.name(), sp.dir(), savepointError.toString());
+          sp.done().completeExceptionally(new IllegalStateException("the savepoint into " + sp.dir() + " failed: "
+              + savepointError.getMessage(), savepointError));
+        } else {
+          LOG.info("job '{}': savepoint {} complete (checkpoint {})", logical.name(), sp.dir(), p.id);
+          if (stop) {
+            exec.stopAfterSavepoint();
+          }
+          sp.done().complete(sp.dir());
+        }
+      }
+      triggerQueued();
       LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} ms", p.id, logical.name(), size,
           (System.nanoTime() - p.startNanos) / 1_000_000);
     }
@@ -471,6 +622,11 @@ final class StreamCheckpoints {
      */
     void completeLast() throws IOException {
       close();
+      synchronized (this) {
+        if (stoppedAtSavepoint) {
+          return;
+        }
+      }
       List<List<Prepared>> toCommit = new ArrayList<>();
       List<StreamExecution.SinkLoop> loops = exec.sinkLoops();
       synchronized (this) {

@@ -264,6 +264,11 @@ final class StreamExecution {
     return t;
   }
 
+  /** Stop with savepoint: the savepoint's output is committed; stop like a cancel, committing nothing more. */
+  void stopAfterSavepoint() {
+    cancel();
+  }
+
   void cancel() {
     if (!stopped) {
       cancelled = true;

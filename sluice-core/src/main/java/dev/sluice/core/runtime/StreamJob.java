@@ -31,7 +31,10 @@ final class StreamJob {
   private final CompletableFuture<JobResult> future = new CompletableFuture<>();
   private volatile boolean cancelled;
   private volatile JobHandle current;
+  private volatile StreamExecution currentExecution;
   private int restarts;
+  /** With {@code restoreFrom}: the first checkpoint id of this run; restarts use only checkpoints from it on. */
+  private long firstOwnId = -1;
 
   private StreamJob(LogicalPlan logical, RunOptions options, StreamConfig config) {
     this.logical = logical;
@@ -58,22 +61,36 @@ final class StreamJob {
       job.checkpoints.shutdown();
       throw e;
     }
-    return new LocalJobHandle(job.future, job::cancel);
+    return new LocalJobHandle(job.future, job::cancel, job::savepoint);
   }
 
   private void startAttempt() {
     StreamCheckpoints.Restored restored;
+    java.nio.file.Path from = options.checkpointing().restoreFrom();
     try {
-      restored = checkpoints.loadLatest();
+      if (from == null) {
+        restored = checkpoints.loadLatest();
+      } else if (firstOwnId < 0) {
+        restored = checkpoints.loadFrom(from);
+        firstOwnId = checkpoints.nextId();
+        LOG.info("job '{}' starts from {}", logical.name(), from);
+      } else {
+        restored = checkpoints.loadLatest(firstOwnId);
+        if (restored == null) {
+          restored = checkpoints.loadFrom(from);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoints of job '" + logical.name() + "' in "
           + checkpoints.storage.jobDir() + ": " + e.getMessage(), e);
     }
-    if (restored != null) {
+    if (restored != null && from == null) {
       LOG.info("job '{}' resumes from checkpoint {}", logical.name(),
           checkpoints.storage.dirOf(restored.metadata().id()));
     }
-    JobHandle h = new StreamExecution(logical, options, config, checkpoints, restored).start();
+    StreamExecution exec = new StreamExecution(logical, options, config, checkpoints, restored);
+    JobHandle h = exec.start();
+    currentExecution = exec;
     current = h;
     if (cancelled) {
       h.cancel();
@@ -118,6 +135,24 @@ final class StreamJob {
   /** Number of restarts so far. */
   int restarts() {
     return restarts;
+  }
+
+  private java.util.concurrent.CompletableFuture<java.nio.file.Path> savepoint(java.nio.file.Path dir, boolean stop) {
+    StreamExecution exec = currentExecution;
+    if (exec == null || exec.checkpointAttempt == null || future.isDone()) {
+      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("job '" + logical.name()
+          + "' is not running; no savepoint was taken"));
+    }
+    if (stop) {
+      // No restart after the stop: a failure after the savepoint ends the job.
+      java.util.concurrent.CompletableFuture<java.nio.file.Path> f = exec.checkpointAttempt.savepoint(dir, true);
+      return f.whenComplete((p, e) -> {
+        if (e == null) {
+          cancelled = true;
+        }
+      });
+    }
+    return exec.checkpointAttempt.savepoint(dir, false);
   }
 
   private void cancel() {

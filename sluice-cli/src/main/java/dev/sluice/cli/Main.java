@@ -242,11 +242,13 @@ public final class Main implements Runnable {
 
     @CommandLine.Mixin CommonOptionsMixin common;
 
+    @CommandLine.Mixin ModeOptions.Mixin modes;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      RunOptions options = modes.apply(common.runOptions(), spec.commandLine());
       Pipeline p = WordCount.build(input, output, overwrite);
-      RunOptions options = common.runOptions();
       if (explaining(spec)) {
         out.print(p.explain(options));
         out.flush();
@@ -268,10 +270,12 @@ public final class Main implements Runnable {
 
     @CommandLine.Mixin CommonOptionsMixin common;
 
+    @CommandLine.Mixin ModeOptions.Mixin modes;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      RunOptions options = common.runOptions();
+      RunOptions options = modes.apply(common.runOptions(), spec.commandLine());
       if (explaining(spec)) {
         Pipeline p = Pipeline.create("1brc");
         OneBrc.stats(p, input).write(new dev.sluice.api.internal.CollectSink<>());

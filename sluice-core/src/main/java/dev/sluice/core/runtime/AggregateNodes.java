@@ -24,6 +24,12 @@ import java.util.PriorityQueue;
  * the runs are merged by hash and accumulators with equal keys combined, so memory holds only one
  * hash value's keys at a time. An aggregation without combine cannot merge partial results, so its
  * input is sorted by key hash with the {@link ExternalSorter} and aggregated group by group.
+ *
+ * <p>Checkpoints (streaming and micro-batch). Final keeps its state in the table (no sorter, also
+ * without combine) and snapshots it by key group, with copies of the accumulators; a restored task
+ * keeps the groups it owns at the new parallelism. A table that has spilled declines checkpoints
+ * (spilled runs are not checkpointed); an aggregation without combine cannot spill and fails when
+ * the budget is exhausted. Combine flushes its partial results before a barrier goes out.
  */
 final class AggregateNodes {
   private AggregateNodes() {}
@@ -96,6 +102,15 @@ final class AggregateNodes {
       reservation.releaseAll();
     }
 
+    /** Emits the partial results now (before a checkpoint barrier; the final side merges them anyway). */
+    void flushForCheckpoint() {
+      try {
+        flush();
+      } catch (Exception e) {
+        throw userError(e);
+      }
+    }
+
     @Override
     void finish() throws Exception {
       flush();
@@ -120,14 +135,21 @@ final class AggregateNodes {
     private final KeyedTable table = new KeyedTable();
     private final List<Path> runs = new ArrayList<>();
     private ExternalSorter sorter;
+    /** Streaming with checkpoints: the state lives in the table, which {@link #snapshot} can copy. */
+    private final boolean checkpointed;
 
     Final(int id, String name, Aggregation<?, ?, ?> agg, boolean combined, JobResources job) {
+      this(id, name, agg, combined, job, false);
+    }
+
+    Final(int id, String name, Aggregation<?, ?, ?> agg, boolean combined, JobResources job, boolean checkpointed) {
       super(id, name);
       this.agg = cast(agg);
       this.combined = combined;
       this.job = job;
+      this.checkpointed = checkpointed;
       this.reservation = new Reservation(job.budget, TABLE_OVERHEAD);
-      if (!combined && !agg.canCombine()) {
+      if (!combined && !agg.canCombine() && !checkpointed) {
         sorter = new ExternalSorter(job, (a, b) -> Integer.compare(hash(((KV<?, ?>) a).key()), hash(((KV<?, ?>) b).key())));
       }
     }
@@ -150,6 +172,13 @@ final class AggregateNodes {
           Object acc = combined ? agg.combine(agg.create(), kv.value()) : agg.accumulate(agg.create(), kv.value());
           table.insert(slot, k, h, acc);
           if (!reservation.add(kv)) {
+            if (!agg.canCombine()) {
+              // Only with checkpoints (else the sorter takes the input): runs could not be merged.
+              throw new IllegalStateException(name + " (#" + transformId + ") ran out of memory ("
+                  + table.size() + " keys) and cannot spill: its aggregation does not combine accumulators,"
+                  + " which checkpointed streaming needs to spill; raise the memory budget or run without"
+                  + " checkpoints");
+            }
             spill();
           }
         } else {
@@ -161,6 +190,68 @@ final class AggregateNodes {
         }
       } catch (Exception e) {
         throw userError(e);
+      }
+    }
+
+    /**
+     * Checkpoints: the table as {@code keyGroup -> [KV(key, accumulator)]} (key groups as the
+     * streaming hash exchange routes them), holding copies of the accumulators, so the snapshot does
+     * not change when the table does. Null when it cannot be taken: see {@link #unsnapshottable}.
+     */
+    java.util.HashMap<Integer, ArrayList<KV<Object, Object>>> snapshot() throws Exception {
+      if (unsnapshottable() != null) {
+        return null;
+      }
+      java.util.HashMap<Integer, ArrayList<KV<Object, Object>>> groups = new java.util.HashMap<>();
+      table.forEach(false, (k, acc) -> groups.computeIfAbsent(
+          dev.sluice.core.stream.KeyGroups.of(k, dev.sluice.core.stream.KeyGroups.DEFAULT_MAX),
+          g -> new ArrayList<>()).add(new KV<>(k, copy(acc))));
+      return groups;
+    }
+
+    /** Why {@link #snapshot} cannot be taken now (spilled runs are not checkpointed), or null. */
+    String unsnapshottable() {
+      if (runs.isEmpty()) {
+        return null;
+      }
+      return name + " (#" + transformId + ") has spilled " + runs.size() + " run(s) of its table to disk (the"
+          + " memory budget is exhausted) and spilled runs are not checkpointed; raise the memory budget or run"
+          + " without checkpoints";
+    }
+
+    /** A fresh accumulator equal to {@code acc} (the serialized snapshot is the copy when it cannot combine). */
+    private Object copy(Object acc) throws Exception {
+      return agg.canCombine() ? agg.combine(agg.create(), acc) : acc;
+    }
+
+    /**
+     * Restores the key groups this task owns ({@code partition} of {@code parallelism}) from the
+     * snapshots of the old tasks, whatever their number.
+     */
+    @SuppressWarnings("unchecked")
+    void restore(List<Object> snapshots, int partition, int parallelism) throws Exception {
+      int max = dev.sluice.core.stream.KeyGroups.DEFAULT_MAX;
+      for (Object o : snapshots) {
+        if (o == null) {
+          continue;
+        }
+        for (Map.Entry<Integer, ArrayList<KV<Object, Object>>> e
+            : ((Map<Integer, ArrayList<KV<Object, Object>>>) o).entrySet()) {
+          if (dev.sluice.core.stream.KeyGroups.partitionOf(e.getKey(), max, parallelism) != partition) {
+            continue;
+          }
+          for (KV<Object, Object> kv : e.getValue()) {
+            Object k = kv.key();
+            int h = hash(k);
+            int slot = table.find(k, h);
+            if (slot < 0) {
+              table.insert(slot, k, h, kv.value());
+              reservation.add(k, kv.value());
+            } else {
+              table.setValueAt(slot, agg.combine(table.valueAt(slot), kv.value()));
+            }
+          }
+        }
       }
     }
 

@@ -86,10 +86,10 @@ final class StreamCheckpoints {
   static void check(LogicalPlan plan) {
     for (Transform t : plan.transforms()) {
       Op op = t.op();
-      if (op instanceof Op.Aggregate || op instanceof Op.Join || op instanceof Op.Sort) {
+      if (op instanceof Op.Join || op instanceof Op.Sort) {
         throw new IllegalArgumentException("job '" + plan.name() + "' cannot be checkpointed: " + op.label() + " ("
             + t.name() + ", #" + t.id() + ") is a batch operator that keeps its state until the end of input and is"
-            + " not checkpointed; use a windowed aggregation or join, or run without checkpoints");
+            + " not checkpointed (keyed aggregations are); use a windowed join, or run without checkpoints");
       }
       if (op instanceof Op.Write w && !w.sink().supportsCheckpoints()) {
         throw new IllegalArgumentException("job '" + plan.name() + "' cannot be checkpointed: sink "
@@ -499,6 +499,11 @@ final class StreamCheckpoints {
         done = p;
       }
       io.execute(() -> complete(done));
+    }
+
+    /** A task cannot snapshot its state for checkpoint {@code id}: the checkpoint fails (see {@link #decline}). */
+    void declineFromTask(long id, String reason) {
+      decline(id, reason);
     }
 
     private void decline(long id, String reason) {

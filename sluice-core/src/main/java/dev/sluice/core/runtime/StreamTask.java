@@ -62,6 +62,10 @@ final class StreamTask {
   private final List<StreamNodes.Out> outList = new ArrayList<>();
   private final List<StreamNodes.Operator> operatorList = new ArrayList<>();
   private final List<StreamNodes.Timestamps> timestampList = new ArrayList<>();
+  /** Keyed aggregations: checkpointed with their table. */
+  private final List<AggregateNodes.Final> finals = new ArrayList<>();
+  /** Map-side combines: flushed into the exchange before a checkpoint barrier goes out. */
+  private final List<AggregateNodes.Combine> combines = new ArrayList<>();
   private Vertex[] vertices;
   private InputChannel[] inputs;
   private StreamNodes.Out[] outs;
@@ -206,6 +210,7 @@ final class StreamTask {
               job.resources);
           combine.down = out;
           nodes.add(combine);
+          combines.add((AggregateNodes.Combine) combine);
           Vertex cv = new Vertex(combine, 1);
           cv.holds = true;
           cv.up[0].add(v);
@@ -323,7 +328,10 @@ final class StreamTask {
       for (ExchangeSpec e : job.plan.exchanges()) {
         combined |= e.to() == id && e.combined();
       }
-      return new AggregateNodes.Final(id, name, a.aggregation(), combined, job.resources);
+      AggregateNodes.Final f = new AggregateNodes.Final(id, name, a.aggregation(), combined, job.resources,
+          job.checkpoints != null);
+      finals.add(f);
+      return f;
     } else if (op instanceof Op.Join j) {
       return new StreamNodes.BuildFirstJoin(new JoinNode(id, name, j.type(), job.resources));
     } else if (op instanceof Op.Sort s) {
@@ -445,6 +453,15 @@ final class StreamTask {
         if (snapshots != null) {
           position = "restoring the state of " + op.name();
           op.restore(snapshots);
+        }
+      }
+    }
+    if (restoredOperators != null) {
+      for (AggregateNodes.Final f : finals) {
+        List<Object> snapshots = restoredOperators.get(f.transformId);
+        if (snapshots != null) {
+          position = "restoring the state of " + f.name;
+          f.restore(snapshots, index, job.taskCount(stage));
         }
       }
     }
@@ -700,6 +717,19 @@ final class StreamTask {
         states.put(op.transformId, state);
       }
     }
+    String refused = null;
+    for (AggregateNodes.Final f : finals) {
+      Object state = f.snapshot();
+      if (state == null) {
+        refused = f.unsnapshottable();
+      } else {
+        states.put(f.transformId, state);
+      }
+    }
+    // A map-side combine's partial accumulators are not state: they go downstream before the barrier.
+    for (AggregateNodes.Combine c : combines) {
+      c.flushForCheckpoint();
+    }
     dev.sluice.api.source.SourceSplit remaining = null;
     if (split != null && !finishedSplit) {
       if (blockingSource) {
@@ -708,8 +738,12 @@ final class StreamTask {
         remaining = reader.remainingSplit();
       }
     }
-    ck.taskSnapshot(this, id, new dev.sluice.core.checkpoint.TaskState(stage.id(), index, false,
-        split == null ? -1 : split.transform(), remaining, states), alignNanos);
+    if (refused != null) {
+      ck.declineFromTask(id, refused); // the barrier still goes out: later checkpoints align as usual
+    } else {
+      ck.taskSnapshot(this, id, new dev.sluice.core.checkpoint.TaskState(stage.id(), index, false,
+          split == null ? -1 : split.transform(), remaining, states), alignNanos);
+    }
     Control barrier = Control.barrier(id, null);
     for (StreamNodes.Out o : outs) {
       o.barrier(barrier);

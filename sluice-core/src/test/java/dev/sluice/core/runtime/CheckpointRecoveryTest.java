@@ -212,10 +212,16 @@ class CheckpointRecoveryTest {
 
   @Test
   void batchOperatorsAreRefused() {
-    Pipeline p = Pipeline.create("agg");
-    p.read(source(false)).keyBy(x -> x % 3).count().write(new CollectSink<>());
+    Pipeline p = Pipeline.create("sort");
+    p.read(source(false)).sortBy(x -> -x).write(new CollectSink<>());
     assertThatThrownBy(() -> p.run(options(1, temp.resolve("ck"))))
-        .hasMessageContaining("cannot be checkpointed").hasMessageContaining("batch operator");
+        .hasMessageContaining("cannot be checkpointed").hasMessageContaining("batch operator")
+        .hasMessageContaining("keyed aggregations are");
+    Pipeline j = Pipeline.create("join");
+    var left = j.read(source(false)).keyBy(x -> x % 3);
+    left.join(j.read(source(false)).keyBy(x -> x % 3)).write(new CollectSink<>());
+    assertThatThrownBy(() -> j.run(options(1, temp.resolve("ck"))))
+        .hasMessageContaining("cannot be checkpointed").hasMessageContaining("join");
   }
 
   @Test

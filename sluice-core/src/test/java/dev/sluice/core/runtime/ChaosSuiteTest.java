@@ -33,7 +33,7 @@ class ChaosSuiteTest {
   static final boolean LONG = Boolean.getBoolean("sluice.chaos.long");
   static final long N = LONG ? 1_000_000 : 200_000;
   static final long RATE = LONG ? 100_000 : 50_000;
-  static final int KILLS = LONG ? 40 : 8;
+  static final int KILLS = LONG ? 100 : 8;
   static final int PARALLELISM = 2;
   static final long INTERVAL_MS = 150;
 
@@ -99,13 +99,13 @@ class ChaosSuiteTest {
     }
   }
 
-  private Process startChild(Path out, Path ck, Path log, double opP, double sinkP, int budget, long seed)
-      throws IOException {
+  private Process startChild(Path out, Path ck, Path log, int parallelism, double opP, double sinkP, int budget,
+      long seed) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", cp,
         ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(RATE),
-        Integer.toString(PARALLELISM), Long.toString(INTERVAL_MS), Double.toString(opP), Double.toString(sinkP),
+        Integer.toString(parallelism), Long.toString(INTERVAL_MS), Double.toString(opP), Double.toString(sinkP),
         Integer.toString(budget), Long.toString(seed));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -136,11 +136,15 @@ class ChaosSuiteTest {
     int runs = 0;
     int killsBeforeFirstCheckpoint = 0;
     long lastSeen = -1;
+    StringBuilder parallelisms = new StringBuilder();
     int exit;
     while (true) {
       runs++;
       assertThat(runs).as("runs (seed %d)", seed).isLessThan(KILLS + 20);
-      Process child = startChild(out, ck, log, opP, sinkP, 3, seed + runs);
+      // every restart at a random parallelism: keyed state is redistributed by key group
+      int parallelism = 1 + rnd.nextInt(3);
+      parallelisms.append(parallelism);
+      Process child = startChild(out, ck, log, parallelism, opP, sinkP, 3, seed + runs);
       if (kills < KILLS) {
         boolean waitForCheckpoint = rnd.nextInt(4) != 0;
         if (waitForCheckpoint) {
@@ -170,9 +174,11 @@ class ChaosSuiteTest {
     }
     assertThat(exit).as("last run succeeded (seed %d); log:%n%s", seed, tail(log)).isZero();
     List<String> got = committed(out);
-    CheckpointRecoveryTest.assertSameRecords(got, expected, "after " + kills + " SIGKILLs (seed " + seed + ")");
+    CheckpointRecoveryTest.assertSameRecords(got, expected,
+        "after " + kills + " SIGKILLs, parallelism per run " + parallelisms + " (seed " + seed + ")");
     System.out.printf("CHAOS sigkill: seed=%d kills=%d (before the first checkpoint: %d) runs=%d"
-            + " lastCheckpoint=%d events=%d lines checked=%d%n", seed, kills, killsBeforeFirstCheckpoint, runs,
+            + " (parallelism per run %s) lastCheckpoint=%d events=%d lines checked=%d%n", seed, kills,
+        killsBeforeFirstCheckpoint, runs, parallelisms,
         completeCheckpoint(storage), N, got.size());
     assertThat(kills).as("kills (seed %d)", seed).isGreaterThanOrEqualTo(KILLS / 2);
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosSuiteTest {
   static final boolean LONG = Boolean.getBoolean("sluice.chaos.long");
   static final long N = LONG ? 1_000_000 : 200_000;
-  static final long RATE = LONG ? 100_000 : 50_000;
+  static final long RATE = LONG ? 30_000 : 50_000;
   static final int KILLS = LONG ? 100 : 8;
   static final int PARALLELISM = 2;
   static final long INTERVAL_MS = 150;
@@ -147,7 +147,12 @@ class ChaosSuiteTest {
       Process child = startChild(out, ck, log, parallelism, opP, sinkP, 3, seed + runs);
       if (kills < KILLS) {
         boolean waitForCheckpoint = rnd.nextInt(4) != 0;
-        if (waitForCheckpoint) {
+        if (kills == 0) {
+          // the first kill: as soon as the job has begun its first checkpoint
+          while (child.isAlive() && !Files.exists(storage.jobDir())) {
+            Thread.sleep(1);
+          }
+        } else if (waitForCheckpoint) {
           // evidence of progress: a complete checkpoint newer than the last one seen
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
           while (child.isAlive() && completeCheckpoint(storage) <= lastSeen && System.nanoTime() < deadline) {

@@ -36,6 +36,7 @@ class ChaosSuiteTest {
   static final int KILLS = LONG ? 100 : 8;
   static final int PARALLELISM = 2;
   static final long INTERVAL_MS = 150;
+  static final long[] INTERVALS = {20, 60, INTERVAL_MS};
 
   @TempDir Path temp;
 
@@ -99,13 +100,13 @@ class ChaosSuiteTest {
     }
   }
 
-  private Process startChild(Path out, Path ck, Path log, int parallelism, double opP, double sinkP, int budget,
-      long seed) throws IOException {
+  private Process startChild(Path out, Path ck, Path log, int parallelism, long intervalMs, double opP, double sinkP,
+      int budget, long seed) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", cp,
         ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(RATE),
-        Integer.toString(parallelism), Long.toString(INTERVAL_MS), Double.toString(opP), Double.toString(sinkP),
+        Integer.toString(parallelism), Long.toString(intervalMs), Double.toString(opP), Double.toString(sinkP),
         Integer.toString(budget), Long.toString(seed));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -144,7 +145,9 @@ class ChaosSuiteTest {
       // every restart at a random parallelism: keyed state is redistributed by key group
       int parallelism = 1 + rnd.nextInt(3);
       parallelisms.append(parallelism);
-      Process child = startChild(out, ck, log, parallelism, opP, sinkP, 3, seed + runs);
+      // and a random checkpoint interval: short ones put more kills inside checkpoint I/O and commits
+      long intervalMs = INTERVALS[rnd.nextInt(INTERVALS.length)];
+      Process child = startChild(out, ck, log, parallelism, intervalMs, opP, sinkP, 3, seed + runs);
       if (kills < KILLS) {
         boolean waitForCheckpoint = rnd.nextInt(4) != 0;
         if (kills == 0) {

@@ -184,9 +184,14 @@ class ChaosSuiteTest {
     List<String> got = committed(out);
     CheckpointRecoveryTest.assertSameRecords(got, expected,
         "after " + kills + " SIGKILLs, parallelism per run " + parallelisms + " (seed " + seed + ")");
+    long inProcessRestarts;
+    try (Stream<String> lines = Files.lines(log)) {
+      inProcessRestarts = lines.filter(l -> l.contains("from its latest complete checkpoint")).count();
+    }
     System.out.printf("CHAOS sigkill: seed=%d kills=%d (before the first checkpoint: %d) runs=%d"
+            + " in-process restarts after injected exceptions=%d"
             + " (parallelism per run %s) lastCheckpoint=%d events=%d lines checked=%d%n", seed, kills,
-        killsBeforeFirstCheckpoint, runs, parallelisms,
+        killsBeforeFirstCheckpoint, runs, inProcessRestarts, parallelisms,
         completeCheckpoint(storage), N, got.size());
     assertThat(kills).as("kills (seed %d)", seed).isGreaterThanOrEqualTo(KILLS / 2);
   }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a given probability, from a seeded {@link Random}, at most {@code budget} times per kind (operator, sink) per JVM.
  *
  * <p>{@link #main} runs it with checkpoints in a child JVM (the chaos suite kills that JVM):
- * {@code out ck n rate parallelism intervalMs opFailP sinkFailP budget seed}; exit code 0 when the job
+ * {@code out ck n rate parallelism intervalMs opFailP sinkFailP budget seed [inputDir]}; exit code 0 when the job
  * succeeded.
  */
 public final class ChaosJob {
@@ -154,11 +154,45 @@ public final class ChaosJob {
     return "s " + w.key() + " " + w.window().start() + " " + w.value();
   }
 
+  /** Pauses 1 ms every {@code every} records (per task): slows a file source down so that kills land mid-input. */
+  static final class Throttle implements MapFunction<Long, Long> {
+    private final int every;
+    private transient long seen;
+
+    Throttle(int every) {
+      this.every = every;
+    }
+
+    @Override
+    public Long apply(Long x) {
+      if (++seen % every == 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      return x;
+    }
+  }
+
   /** The job: {@code n} events, {@code rate} per second (0: unlimited), output under {@code out/tumbling} and {@code out/sliding}. */
   static Pipeline pipeline(Path out, long n, long rate, boolean flaky) {
+    return pipeline(out, n, rate, flaky, null);
+  }
+
+  /**
+   * With {@code input} (a directory of text files holding the numbers {@code 0..n-1}, one a line, in
+   * order within each file): the same job over the blocking file source, event time = the number,
+   * throttled by a 1 ms pause every {@code rate} records per task instead of the generator's rate.
+   */
+  static Pipeline pipeline(Path out, long n, long rate, boolean flaky, Path input) {
     Pipeline p = Pipeline.create(JOB);
-    var events = p.read(dev.sluice.io.Sources.generator(i -> i).count(n).ratePerSecond(rate).withTimestamps(i -> i))
-        .map(new FlakyMap());
+    dev.sluice.api.Dataset<Long> source;
+    if (input == null) {
+      source = p.read(dev.sluice.io.Sources.generator(i -> i).count(n).ratePerSecond(rate).withTimestamps(i -> i));
+    } else {
+      source = p.read(dev.sluice.io.Sources.textFiles(input.toString())).map(Long::parseLong)
+          .map(new Throttle((int) Math.max(1, rate)))
+          .withTimestamps(x -> x, dev.sluice.api.time.WatermarkStrategy.boundedOutOfOrderness(Duration.ZERO));
+    }
+    var events = source.map(new FlakyMap());
     FileSink<Windowed<Long, Long>> t = Sinks.textFiles(out.resolve("tumbling").toString(), ChaosJob::tumbling);
     FileSink<Windowed<Long, Long>> s = Sinks.textFiles(out.resolve("sliding").toString(), ChaosJob::sliding);
     events.keyBy(x -> x % 61).window(Windows.tumbling(Duration.ofSeconds(1))).reduce(Long::sum)
@@ -186,7 +220,8 @@ public final class ChaosJob {
     long seed = Long.parseLong(args[9]);
     Injector.configure(opP, sinkP, budget, seed);
     boolean flaky = opP > 0 || sinkP > 0;
-    JobResult r = pipeline(out, n, rate, flaky).run(options(parallelism, ck, intervalMs, 2 * budget + 3));
+    Path input = args.length > 10 ? Path.of(args[10]) : null;
+    JobResult r = pipeline(out, n, rate, flaky, input).run(options(parallelism, ck, intervalMs, 2 * budget + 3));
     System.out.println("CHAOS-CHILD " + r.status() + " opFailures=" + Injector.OP_FAILURES.get()
         + " sinkFailures=" + Injector.SINK_FAILURES.get());
     System.exit(r.status() == JobResult.Status.SUCCEEDED ? 0 : 1);

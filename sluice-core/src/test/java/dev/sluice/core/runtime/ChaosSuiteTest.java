@@ -101,13 +101,17 @@ class ChaosSuiteTest {
   }
 
   private Process startChild(Path out, Path ck, Path log, int parallelism, long intervalMs, double opP, double sinkP,
-      int budget, long seed) throws IOException {
+      int budget, long seed, Path input, long rate) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", cp,
-        ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(RATE),
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", cp,
+        ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(rate),
         Integer.toString(parallelism), Long.toString(intervalMs), Double.toString(opP), Double.toString(sinkP),
-        Integer.toString(budget), Long.toString(seed));
+        Integer.toString(budget), Long.toString(seed)));
+    if (input != null) {
+      cmd.add(input.toString());
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return pb.start();
@@ -124,6 +128,25 @@ class ChaosSuiteTest {
 
   @Test
   void killedWithSigkillAtRandomMomentsResumesExactlyOnce() throws Exception {
+    killLoop("sigkill", null, RATE, KILLS);
+  }
+
+  /** The same over the blocking file source (reader threads, barriers in the channels, byte-range positions). */
+  @Test
+  void killedWithSigkillOverABlockingFileSourceResumesExactlyOnce() throws Exception {
+    Path input = Files.createDirectories(temp.resolve("input"));
+    int files = 4;
+    for (int f = 0; f < files; f++) {
+      StringBuilder sb = new StringBuilder();
+      for (long i = N * f / files; i < N * (f + 1) / files; i++) {
+        sb.append(i).append('\n');
+      }
+      Files.writeString(input.resolve("numbers-" + f + ".txt"), sb);
+    }
+    killLoop("sigkill-file", input, 40, KILLS / 2);
+  }
+
+  private void killLoop(String what, Path input, long rate, int targetKills) throws Exception {
     long seed = seed();
     Random rnd = new Random(seed);
     List<String> expected = reference();
@@ -141,14 +164,14 @@ class ChaosSuiteTest {
     int exit;
     while (true) {
       runs++;
-      assertThat(runs).as("runs (seed %d)", seed).isLessThan(KILLS + 20);
+      assertThat(runs).as("runs (seed %d)", seed).isLessThan(targetKills + 20);
       // every restart at a random parallelism: keyed state is redistributed by key group
       int parallelism = 1 + rnd.nextInt(3);
       parallelisms.append(parallelism);
       // and a random checkpoint interval: short ones put more kills inside checkpoint I/O and commits
       long intervalMs = INTERVALS[rnd.nextInt(INTERVALS.length)];
-      Process child = startChild(out, ck, log, parallelism, intervalMs, opP, sinkP, 3, seed + runs);
-      if (kills < KILLS) {
+      Process child = startChild(out, ck, log, parallelism, intervalMs, opP, sinkP, 3, seed + runs, input, rate);
+      if (kills < targetKills) {
         boolean waitForCheckpoint = rnd.nextInt(4) != 0;
         if (kills == 0) {
           // the first kill: as soon as the job has begun its first checkpoint
@@ -188,12 +211,12 @@ class ChaosSuiteTest {
     try (Stream<String> lines = Files.lines(log)) {
       inProcessRestarts = lines.filter(l -> l.contains("from its latest complete checkpoint")).count();
     }
-    System.out.printf("CHAOS sigkill: seed=%d kills=%d (before the first checkpoint: %d) runs=%d"
+    System.out.printf("CHAOS " + what + ": seed=%d kills=%d (before the first checkpoint: %d) runs=%d"
             + " in-process restarts after injected exceptions=%d"
             + " (parallelism per run %s) lastCheckpoint=%d events=%d lines checked=%d%n", seed, kills,
         killsBeforeFirstCheckpoint, runs, inProcessRestarts, parallelisms,
         completeCheckpoint(storage), N, got.size());
-    assertThat(kills).as("kills (seed %d)", seed).isGreaterThanOrEqualTo(KILLS / 2);
+    assertThat(kills).as("kills (seed %d)", seed).isGreaterThanOrEqualTo(targetKills / 2);
   }
 
   @Test

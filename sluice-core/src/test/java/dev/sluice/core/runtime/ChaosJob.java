@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The chaos suite's job: a deterministic generator (event time = index in ms, optionally
@@ -42,6 +43,11 @@ public final class ChaosJob {
     static final AtomicInteger OP_FAILURES = new AtomicInteger();
     static final AtomicInteger SINK_FAILURES = new AtomicInteger();
     static volatile Random random = new Random(0);
+    /** The first failure of each kind is not left to chance: the n-th call fails (n from the seed). */
+    static final AtomicLong OP_CALLS = new AtomicLong();
+    static final AtomicLong SINK_CALLS = new AtomicLong();
+    static volatile long opForcedAt = -1;
+    static volatile long sinkForcedAt = -1;
 
     static synchronized void configure(double op, double sink, int budget, long seed) {
       opP = op;
@@ -51,6 +57,22 @@ public final class ChaosJob {
       OP_FAILURES.set(0);
       SINK_FAILURES.set(0);
       random = new Random(seed);
+      OP_CALLS.set(0);
+      SINK_CALLS.set(0);
+      opForcedAt = op > 0 && budget > 0 ? 1_000 + random.nextInt(20_000) : -1;
+      sinkForcedAt = sink > 0 && budget > 0 ? 10 + random.nextInt(1_000) : -1;
+    }
+
+    /** Whether this call fails: the forced n-th call of its kind, or at random with probability p. */
+    static boolean fire(double p, AtomicLong calls, long forcedAt, AtomicInteger budget, AtomicInteger counter) {
+      if (forcedAt >= 0 && calls.incrementAndGet() == forcedAt) {
+        if (budget.getAndUpdate(b -> Math.max(0, b - 1)) <= 0) {
+          return false;
+        }
+        counter.incrementAndGet();
+        return true;
+      }
+      return fire(p, budget, counter);
     }
 
     static boolean fire(double p, AtomicInteger budget, AtomicInteger counter) {
@@ -69,7 +91,7 @@ public final class ChaosJob {
   record FlakyMap() implements MapFunction<Long, Long> {
     @Override
     public Long apply(Long x) {
-      if (Injector.fire(Injector.opP, Injector.OP_BUDGET, Injector.OP_FAILURES)) {
+      if (Injector.fire(Injector.opP, Injector.OP_CALLS, Injector.opForcedAt, Injector.OP_BUDGET, Injector.OP_FAILURES)) {
         throw new IllegalStateException("chaos: injected operator failure at record " + x);
       }
       return x;
@@ -114,7 +136,7 @@ public final class ChaosJob {
       return new SinkWriter<>() {
         @Override
         public void write(T record) throws IOException {
-          if (Injector.fire(Injector.sinkP, Injector.SINK_BUDGET, Injector.SINK_FAILURES)) {
+          if (Injector.fire(Injector.sinkP, Injector.SINK_CALLS, Injector.sinkForcedAt, Injector.SINK_BUDGET, Injector.SINK_FAILURES)) {
             throw new IOException("chaos: injected sink write failure at " + record);
           }
           w.write(record);

@@ -346,22 +346,6 @@ public final class Main implements Runnable {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "<dir>",
-        description = "Take checkpoints into this directory; a job run again with the same directory resumes from its latest complete checkpoint.")
-    Path checkpointDir;
-
-    @Option(names = "--checkpoint-interval", paramLabel = "<duration>", defaultValue = "1s",
-        description = "Time between checkpoints, e.g. 500ms, 10s, 1m (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
-
-    @Option(names = "--mode", paramLabel = "streaming|micro-batch", defaultValue = "streaming",
-        description = "Execution mode (default: ${DEFAULT-VALUE}); micro-batch needs --checkpoint-dir.")
-    String mode;
-
-    @Option(names = "--trigger-interval", paramLabel = "<duration>", defaultValue = "1s",
-        description = "Micro-batch mode: time between batches, e.g. 100ms (default: ${DEFAULT-VALUE}).")
-    String triggerInterval;
-
     @Option(names = "--savepoint-dir", paramLabel = "<dir>",
         description = "On Ctrl-C (or SIGTERM) stop the job with a savepoint into this new directory instead of cancelling it: the output is committed exactly up to the savepoint. Needs --checkpoint-dir.")
     Path savepointDir;
@@ -387,6 +371,8 @@ public final class Main implements Runnable {
     Path generateTo;
 
     @CommandLine.Mixin CommonOptionsMixin common;
+
+    @CommandLine.Mixin ModeOptions.StreamingMixin modes;
 
     @Override
     public Integer call() throws Exception {
@@ -420,25 +406,9 @@ public final class Main implements Runnable {
           eventsFile, badRecords, Duration.ofSeconds(1), output, overwrite,
           Queries.Params.defaults());
       Nexmark.Built built = Nexmark.build(job);
-      RunOptions options = common.runOptions().withMode(RunOptions.Mode.STREAMING);
-      switch (mode.toLowerCase(Locale.ROOT)) {
-        case "streaming" -> { }
-        case "micro-batch" -> {
-          if (checkpointDir == null) {
-            throw new ParameterException(spec.commandLine(), "--mode micro-batch needs --checkpoint-dir (the offset"
-                + " and commit logs of the batches are kept there)");
-          }
-          options = options.withMode(RunOptions.Mode.MICRO_BATCH)
-              .withTrigger(new RunOptions.Trigger(parseDuration(triggerInterval), false));
-        }
-        case "batch" -> throw new ParameterException(spec.commandLine(), "--mode batch: NEXMark queries run on event"
-            + " time over an unbounded or generated stream; use streaming or micro-batch");
-        default -> throw new ParameterException(spec.commandLine(), "unknown --mode '" + mode
-            + "'; choose streaming or micro-batch");
-      }
-      if (checkpointDir != null) {
-        options = options.withCheckpointing(checkpointDir, parseDuration(checkpointInterval));
-      } else if (savepointDir != null || restoreFrom != null) {
+      RunOptions options = modes.applyStreaming(common.runOptions(), spec.commandLine(), "NEXMark queries run on"
+          + " event time over an unbounded or generated stream; use streaming or micro-batch");
+      if (modes.checkpointDir == null && (savepointDir != null || restoreFrom != null)) {
         throw new ParameterException(spec.commandLine(), (savepointDir != null ? "--savepoint-dir" : "--restore-from")
             + " needs --checkpoint-dir (savepoints are checkpoints)");
       }

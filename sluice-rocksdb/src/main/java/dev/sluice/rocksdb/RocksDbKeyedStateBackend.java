@@ -9,10 +9,9 @@ import dev.sluice.api.state.ReducingState;
 import dev.sluice.api.state.State;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
-import dev.sluice.api.time.TimeDomain;
 import dev.sluice.core.codec.Serde;
-import dev.sluice.core.stream.InspectableKeyedState;
 import dev.sluice.core.stream.KeyGroups;
+import dev.sluice.core.stream.state.AbstractKeyedStateBackend;
 import dev.sluice.core.stream.state.HeapTimers;
 import dev.sluice.core.stream.state.KeyGroupRange;
 import dev.sluice.core.stream.state.KeyedStateBackend;
@@ -79,20 +78,17 @@ import org.slf4j.LoggerFactory;
  * <p>Writes skip RocksDB's write-ahead log: the state of a crashed task is restored from the last
  * checkpoint, not from the local directory.
  */
-public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
+public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbKeyedStateBackend.class);
   private static final int MAX_STATES = 1 << 16;
 
   private final String owner;
-  private final int maxKeyGroups;
-  private final KeyGroupRange range;
   private final LongSupplier clock;
   private final Serde serde;
   private final Path dir;
   private final Options options;
   private final WriteOptions writeOptions;
   private final RocksDB db;
-  private final HeapTimers timers = new HeapTimers();
   private final Map<String, StateInfo> states = new LinkedHashMap<>();
   private final StateInfo[] byId = new StateInfo[MAX_STATES];
   /**
@@ -102,15 +98,12 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
    */
   private final Map<String, List<RestoredEntry>> unregistered = new LinkedHashMap<>();
   private final StateKeys.Parsed parsed = new StateKeys.Parsed();
-  private Object currentKey;
-  private int currentGroup = -1;
   /** {@code group | len | key} of the current key. */
   private byte[] prefix = new byte[64];
   private int prefixLen;
   /** The key (and its group) whose prefix is in {@link #prefix}. */
   private Object prefixKey;
   private int prefixGroup;
-  private long polledTime;
   private boolean closed;
   /** Names this instance's SST files in a checkpoint's shared directory. */
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -131,18 +124,19 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     this(owner, maxKeyGroups, range, clock, serde, tempDir, null);
   }
 
-  /** Opens an instance whose directory is first filled with the files of {@code seed} (a native restore of the same range). */
-  private RocksDbKeyedStateBackend(String owner, int maxKeyGroups, KeyGroupRange range, LongSupplier clock, Serde serde,
-                                   Path tempDir, NativeCheckpoint seed) {
+  /** {@code maxKeyGroups}, checked against the two-byte key group of the row keys ({@link StateKeys}). */
+  private static int rocksDbMaxKeyGroups(int maxKeyGroups) {
     if (maxKeyGroups < 1 || maxKeyGroups > 1 << 16) {
       throw new IllegalArgumentException("maxKeyGroups must be in [1, 65536] for the RocksDB state backend, was " + maxKeyGroups);
     }
-    if (range.end() > maxKeyGroups) {
-      throw new IllegalArgumentException("key group range " + range + " exceeds maxKeyGroups " + maxKeyGroups);
-    }
+    return maxKeyGroups;
+  }
+
+  /** Opens an instance whose directory is first filled with the files of {@code seed} (a native restore of the same range). */
+  private RocksDbKeyedStateBackend(String owner, int maxKeyGroups, KeyGroupRange range, LongSupplier clock, Serde serde,
+                                   Path tempDir, NativeCheckpoint seed) {
+    super(rocksDbMaxKeyGroups(maxKeyGroups), range);
     this.owner = Objects.requireNonNull(owner, "owner");
-    this.maxKeyGroups = maxKeyGroups;
-    this.range = range;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.serde = Objects.requireNonNull(serde, "serde");
     NativeLibrary.load();
@@ -185,18 +179,9 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     return dir;
   }
 
-  @Override
-  public int maxKeyGroups() {
-    return maxKeyGroups;
-  }
-
-  @Override
-  public KeyGroupRange keyGroupRange() {
-    return range;
-  }
-
   // ---- current key ----
 
+  /** Also writes the key's row prefix, which {@link #clearCurrentKey} keeps: the next call with the same key reuses it. */
   @Override
   public void setCurrentKey(Object key) {
     if (key != null && key.equals(prefixKey)) {
@@ -204,11 +189,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
       currentGroup = prefixGroup;
       return; // same key as the last element or timer: its prefix is already there
     }
-    int group = KeyGroups.of(key, maxKeyGroups);
-    if (!range.contains(group)) {
-      throw new IllegalStateException("key " + key + " is in key group " + group
-          + ", which this task does not own (it owns " + range + "): the input was not partitioned by KeyGroups");
-    }
+    int group = ownedKeyGroup(key);
     byte[] k = serde.toBytes(key);
     int max = StateKeys.maxPrefixLength(k.length) + 2;
     if (prefix.length < max) {
@@ -221,28 +202,10 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     currentGroup = group;
   }
 
+  /** Also throws once the backend is closed. */
   @Override
-  public void clearCurrentKey() {
-    // Keeps the prefix: the next setCurrentKey of the same key reuses it.
-    currentKey = null;
-    currentGroup = -1;
-  }
-
-  @Override
-  public Object currentKey() {
-    return currentKey;
-  }
-
-  @Override
-  public int currentKeyGroup() {
-    return currentGroup;
-  }
-
-  private void requireKey() {
-    if (currentGroup < 0) {
-      throw new IllegalStateException("keyed state and timers can only be used while a record or timer of a key"
-          + " is processed (processElement, onTimer), not in open or close");
-    }
+  protected void requireKey() {
+    super.requireKey();
     requireOpen();
   }
 
@@ -433,54 +396,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  // ---- timers (on the heap) ----
-
-  @Override
-  public List<InspectableKeyedState.PendingTimer> pendingTimers() {
-    return timers.pending();
-  }
-
-  @Override
-  public boolean registerTimer(TimeDomain domain, long time) {
-    requireKey();
-    return timers.register(domain, currentKey, time);
-  }
-
-  @Override
-  public boolean deleteTimer(TimeDomain domain, long time) {
-    requireKey();
-    return timers.delete(domain, currentKey, time);
-  }
-
-  @Override
-  public boolean hasTimer(TimeDomain domain, Object key, long time) {
-    return timers.contains(domain, key, time);
-  }
-
-  @Override
-  public boolean pollTimer(TimeDomain domain, long limit) {
-    if (!timers.pollDue(domain, limit)) {
-      return false;
-    }
-    setCurrentKey(timers.polledKey(domain));
-    polledTime = timers.polledTime(domain);
-    return true;
-  }
-
-  @Override
-  public long polledTimerTime() {
-    return polledTime;
-  }
-
-  @Override
-  public long earliestTimer(TimeDomain domain) {
-    return timers.earliest(domain);
-  }
-
-  @Override
-  public int timerCount(TimeDomain domain) {
-    return timers.count(domain);
-  }
+  // ---- timers: on the heap, see AbstractKeyedStateBackend ----
 
   // ---- snapshot and restore ----
 
@@ -493,9 +409,7 @@ public final class RocksDbKeyedStateBackend implements KeyedStateBackend {
   @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
     requireOpen();
-    if (groups.start() < range.start() || groups.end() > range.end()) {
-      throw new IllegalArgumentException("cannot snapshot key groups " + groups + ": this backend owns " + range);
-    }
+    requireOwned(groups);
     long now = clock.getAsLong();
     TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out = new TreeMap<>();
     Snapshot snapshot = db.getSnapshot();

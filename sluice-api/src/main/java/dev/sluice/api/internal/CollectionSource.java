@@ -10,7 +10,6 @@ import java.util.List;
 
 /** An in-memory list split into contiguous chunks, one per task. Not part of the public API. */
 public final class CollectionSource<T> implements Source<T> {
-  private static final int CHUNK = 1024;
   private final List<T> values;
 
   public CollectionSource(List<T> values) {
@@ -28,44 +27,21 @@ public final class CollectionSource<T> implements Source<T> {
 
   @Override
   public List<Range> splits(int parallelism) {
-    List<Range> splits = new ArrayList<>();
-    int n = values.size();
-    int parts = Math.max(1, Math.min(parallelism, n));
-    for (int i = 0; i < parts; i++) {
-      splits.add(new Range(i, (int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts)));
-    }
-    return splits;
+    return IndexRanges.split(values.size(), parallelism, Range::new);
   }
 
   @Override
   public SplitReader<T> reader(SourceSplit split, SourceContext context) {
     Range r = (Range) split;
-    return new SplitReader<>() {
-      private int next = r.from();
-      /** Micro-batch limit: no element at or after it is read. */
-      private long limit = Long.MAX_VALUE;
-
+    return new IndexRanges.Reader<T, Range>(r.index(), r.from(), r.to(), "collection", Range::new) {
       @Override
       public boolean read(Collector<? super T> out) {
-        int end = (int) Math.min(Math.min(r.to(), limit), next + CHUNK);
+        int end = chunkEnd();
         while (next < end) {
           out.collect(values.get(next++));
         }
-        return next < r.to();
+        return more();
       }
-
-      @Override public String position() { return "element " + (next - 1) + " of the collection"; }
-
-      /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
-      @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
-
-      @Override public long offset() { return next; }
-
-      @Override public long availableEnd() { return r.to(); }
-
-      @Override public void readUntil(long end) { limit = end; }
-
-      @Override public void close() {}
     };
   }
 

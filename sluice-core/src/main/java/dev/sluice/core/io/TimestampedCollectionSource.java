@@ -2,6 +2,7 @@ package dev.sluice.core.io;
 
 import dev.sluice.api.Timestamped;
 import dev.sluice.api.function.Collector;
+import dev.sluice.api.internal.IndexRanges;
 import dev.sluice.api.source.Source;
 import dev.sluice.api.source.SourceContext;
 import dev.sluice.api.source.SourceOutput;
@@ -13,11 +14,10 @@ import java.util.Objects;
 
 /**
  * An in-memory list of values with event timestamps, split into contiguous chunks like
- * {@code CollectionSource}. Emits each value with its timestamp through {@link SourceOutput}; emits
- * no watermarks (the timestamps may be in any order): follow it with {@code withWatermarks}.
+ * {@code CollectionSource} (both with {@link IndexRanges}). Emits each value with its timestamp
+ * through {@link SourceOutput}; emits no watermarks (the timestamps may be in any order): follow it with {@code withWatermarks}.
  */
 public final class TimestampedCollectionSource<T> implements Source<T> {
-  private static final int CHUNK = 1024;
   private final List<Timestamped<T>> values;
 
   public TimestampedCollectionSource(List<Timestamped<T>> values) {
@@ -40,27 +40,17 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
 
   @Override
   public List<Range> splits(int parallelism) {
-    List<Range> splits = new ArrayList<>();
-    int n = values.size();
-    int parts = Math.max(1, Math.min(parallelism, n));
-    for (int i = 0; i < parts; i++) {
-      splits.add(new Range(i, (int) ((long) n * i / parts), (int) ((long) n * (i + 1) / parts)));
-    }
-    return splits;
+    return IndexRanges.split(values.size(), parallelism, Range::new);
   }
 
   @Override
   public SplitReader<T> reader(SourceSplit split, SourceContext context) {
     Range r = (Range) split;
-    return new SplitReader<>() {
-      private int next = r.from();
-      /** Micro-batch limit: no element at or after it is read. */
-      private long limit = Long.MAX_VALUE;
-
+    return new IndexRanges.Reader<T, Range>(r.index(), r.from(), r.to(), "timestamped collection", Range::new) {
       @Override
       @SuppressWarnings("unchecked")
       public boolean read(Collector<? super T> out) {
-        int end = (int) Math.min(Math.min(r.to(), limit), next + CHUNK);
+        int end = chunkEnd();
         SourceOutput<? super T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<? super T>) so : null;
         while (next < end) {
           Timestamped<T> e = values.get(next++);
@@ -70,21 +60,8 @@ public final class TimestampedCollectionSource<T> implements Source<T> {
             out.collect(e.value());
           }
         }
-        return next < r.to();
+        return more();
       }
-
-      @Override public String position() { return "element " + (next - 1) + " of the timestamped collection"; }
-
-      /** The elements from the next one on: {@code [next, to)}; empty ({@code next == to}) at the end. */
-      @Override public SourceSplit remainingSplit() { return new Range(r.index(), next, r.to()); }
-
-      @Override public long offset() { return next; }
-
-      @Override public long availableEnd() { return r.to(); }
-
-      @Override public void readUntil(long end) { limit = end; }
-
-      @Override public void close() {}
     };
   }
 

@@ -613,7 +613,7 @@ final class StreamExecution {
     final StreamTask task;
     final Source<Object> source;
     final Channel channel;
-    final StreamSourceContext context;
+    final RuntimeSourceContext context;
     final IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
     volatile Thread thread;
     /** The latest checkpoint triggered; set by the coordinator. */
@@ -626,7 +626,7 @@ final class StreamExecution {
       this.task = task;
       this.source = source;
       this.channel = channel;
-      this.context = new StreamSourceContext(StreamExecution.this, source, task.index, null);
+      this.context = new RuntimeSourceContext(source, task.index, 1, null, RuntimeSourceContext.STREAM_LOG);
       if (source.badRecordPolicy() == BadRecordPolicy.DEAD_LETTER) {
         context.deadLetters = r -> add(new StreamNodes.DeadLetterEnvelope((dev.sluice.api.source.DeadLetter) r),
             Long.MIN_VALUE);

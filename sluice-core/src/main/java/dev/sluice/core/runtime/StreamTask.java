@@ -17,7 +17,6 @@ import dev.sluice.core.stream.channel.Batch;
 import dev.sluice.core.stream.channel.Channel;
 import dev.sluice.core.stream.channel.Control;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +82,7 @@ final class StreamTask {
   private boolean initialized;
   boolean finished;
   private int nextInput;
-  final StreamSourceContext sourceContext;
+  final RuntimeSourceContext sourceContext;
   volatile String position = "before the first record";
   /** Index among the job's tasks (checkpoint bookkeeping). */
   int ordinal;
@@ -119,7 +118,7 @@ final class StreamTask {
     this.finishedSplit = split != null && split.split() instanceof StreamCheckpoints.FinishedSplit;
     this.blockingSource = ioChannel != null;
     this.splitDone = split == null || blockingSource || finishedSplit;
-    this.sourceContext = split == null ? null : new StreamSourceContext(job, source(), index, null);
+    this.sourceContext = split == null ? null : new RuntimeSourceContext(source(), index, 1, null, RuntimeSourceContext.STREAM_LOG);
     build(ioChannel);
   }
 
@@ -314,28 +313,19 @@ final class StreamTask {
 
   @SuppressWarnings("unchecked")
   private Node create(Transform t) {
+    Node common = ChainNodes.common(t, job.resources);
+    if (common != null) {
+      return common;
+    }
     Op op = t.op();
     int id = t.id();
     String name = t.name();
-    if (op instanceof Op.Map m) {
-      return new StatelessNodes.Map(id, name, m.fn());
-    } else if (op instanceof Op.Filter f) {
-      return new StatelessNodes.Filter(id, name, f.fn());
-    } else if (op instanceof Op.FlatMap f) {
-      return new StatelessNodes.FlatMap(id, name, f.fn());
-    } else if (op instanceof Op.Aggregate a) {
-      boolean combined = false;
-      for (ExchangeSpec e : job.plan.exchanges()) {
-        combined |= e.to() == id && e.combined();
-      }
-      AggregateNodes.Final f = new AggregateNodes.Final(id, name, a.aggregation(), combined, job.resources,
-          job.checkpoints != null);
+    if (op instanceof Op.Aggregate a) {
+      AggregateNodes.Final f = ChainNodes.aggregate(t, a, job.plan, job.resources, job.checkpoints != null);
       finals.add(f);
       return f;
     } else if (op instanceof Op.Join j) {
       return new StreamNodes.BuildFirstJoin(new JoinNode(id, name, j.type(), job.resources));
-    } else if (op instanceof Op.Sort s) {
-      return new SortNode(id, name, (Comparator<Object>) s.comparator(), job.resources);
     } else if (op instanceof Op.Write) {
       return new StreamNodes.SinkFeed(id, name, new StreamNodes.ChannelWriter(job.sinkChannel(id, index)), slot);
     } else if (op instanceof Op.Timestamps ts) {

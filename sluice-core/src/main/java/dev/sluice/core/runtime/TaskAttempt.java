@@ -6,16 +6,12 @@ import dev.sluice.api.plan.Transform;
 import dev.sluice.api.sink.SinkWriter;
 import dev.sluice.api.sink.WriterContext;
 import dev.sluice.api.source.BadRecordException;
-import dev.sluice.api.source.BadRecordPolicy;
-import dev.sluice.api.source.DeadLetter;
 import dev.sluice.api.source.Source;
-import dev.sluice.api.source.SourceContext;
 import dev.sluice.api.source.SplitReader;
 import dev.sluice.core.plan.ExchangeSpec;
 import dev.sluice.core.plan.PhysicalPlan;
 import dev.sluice.core.plan.StageSpec;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskAttempt implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TaskAttempt.class);
-  private static final int MAX_SKIP_LOGS = 10;
 
   final JobExecution job;
   final StageSpec stage;
@@ -155,25 +150,17 @@ final class TaskAttempt implements Runnable {
 
   @SuppressWarnings("unchecked")
   private Node create(Transform t) throws Exception {
+    Node common = ChainNodes.common(t, job.resources);
+    if (common != null) {
+      return common;
+    }
     Op op = t.op();
     int id = t.id();
     String name = t.name();
-    if (op instanceof Op.Map m) {
-      return new StatelessNodes.Map(id, name, m.fn());
-    } else if (op instanceof Op.Filter f) {
-      return new StatelessNodes.Filter(id, name, f.fn());
-    } else if (op instanceof Op.FlatMap f) {
-      return new StatelessNodes.FlatMap(id, name, f.fn());
-    } else if (op instanceof Op.Aggregate a) {
-      boolean combined = false;
-      for (ExchangeSpec e : job.plan.exchanges()) {
-        combined |= e.to() == id && e.combined();
-      }
-      return new AggregateNodes.Final(id, name, a.aggregation(), combined, job.resources);
+    if (op instanceof Op.Aggregate a) {
+      return ChainNodes.aggregate(t, a, job.plan, job.resources, false);
     } else if (op instanceof Op.Join j) {
       return new JoinNode(id, name, j.type(), job.resources);
-    } else if (op instanceof Op.Sort s) {
-      return new SortNode(id, name, (Comparator<Object>) s.comparator(), job.resources);
     } else if (op instanceof Op.Write w) {
       SinkWriter<Object> writer = ((dev.sluice.api.sink.Sink<Object>) w.sink())
           .writer(new WriterContext(index, job.taskCount(stage), attempt));
@@ -226,6 +213,9 @@ final class TaskAttempt implements Runnable {
         }
       }
       throw t;
+    } finally {
+      skipped = ctx.skipped;
+      deadLettered = ctx.deadLettered;
     }
     if (skipped > 0) {
       LOG.warn("{}: skipped {} bad record(s) in split {}", source.name(), skipped, split.split().id());
@@ -278,35 +268,15 @@ final class TaskAttempt implements Runnable {
     }
   }
 
-  /** The runtime side of a source: applies the bad-record policy. */
-  private final class Context implements SourceContext {
-    private final Source<?> source;
-    private final Node deadLetters;
-    SplitReader<Object> reader;
-
+  /** The runtime side of a source: applies the bad-record policy, remembering where a bad record fails the task. */
+  private final class Context extends RuntimeSourceContext {
     Context(Source<?> source, Node deadLetters) {
-      this.source = source;
-      this.deadLetters = deadLetters;
+      super(source, index, attempt, deadLetters, LOG);
     }
 
-    @Override public int partition() { return index; }
-
-    @Override public int attempt() { return attempt; }
-
     @Override
-    public void badRecord(String raw, String where, String reason) {
-      BadRecordPolicy policy = source.badRecordPolicy();
-      if (policy == BadRecordPolicy.SKIP) {
-        if (skipped++ < MAX_SKIP_LOGS) {
-          LOG.warn("{}: skipping bad record at {}: {}", source.name(), where, reason);
-        }
-      } else if (policy == BadRecordPolicy.DEAD_LETTER && deadLetters != null) {
-        deadLettered++;
-        deadLetters.collect(new DeadLetter(source.name(), where, raw, reason));
-      } else {
-        position = where;
-        throw new BadRecordException(where, reason, raw);
-      }
+    void failing(String where) {
+      position = where;
     }
   }
 }

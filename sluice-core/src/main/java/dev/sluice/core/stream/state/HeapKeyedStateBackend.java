@@ -9,7 +9,6 @@ import dev.sluice.api.state.ReducingState;
 import dev.sluice.api.state.State;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
-import dev.sluice.api.time.TimeDomain;
 import dev.sluice.core.stream.KeyGroups;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,15 +41,9 @@ import java.util.function.LongSupplier;
  * <p>Timers: per time domain, at most one per key and time, fired in time order
  * ({@link #pollTimer}); they are part of the key-group snapshot.
  */
-public final class HeapKeyedStateBackend implements KeyedStateBackend {
-  private final int maxKeyGroups;
-  private final KeyGroupRange range;
+public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private final LongSupplier clock;
   private final Map<String, StateTable> tables = new LinkedHashMap<>();
-  private final HeapTimers timers = new HeapTimers();
-  private Object currentKey;
-  private int currentGroup = -1;
-  private long polledTime;
 
   /**
    * @param maxKeyGroups the number of key groups keys are mapped to ({@link KeyGroups#of})
@@ -58,57 +51,10 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
    * @param clock processing time in ms, for TTL
    */
   public HeapKeyedStateBackend(int maxKeyGroups, KeyGroupRange range, LongSupplier clock) {
-    if (maxKeyGroups < 1) {
-      throw new IllegalArgumentException("maxKeyGroups must be positive, was " + maxKeyGroups);
-    }
-    if (range.end() > maxKeyGroups) {
-      throw new IllegalArgumentException("key group range " + range + " exceeds maxKeyGroups " + maxKeyGroups);
-    }
-    this.maxKeyGroups = maxKeyGroups;
-    this.range = range;
+    super(maxKeyGroups, range);
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  @Override
-  public int maxKeyGroups() {
-    return maxKeyGroups;
-  }
-
-  @Override
-  public KeyGroupRange keyGroupRange() {
-    return range;
-  }
-
-  // ---- current key ----
-
-  /** Binds every state handle to {@code key} (and its key group) until the next call. */
-  @Override
-  public void setCurrentKey(Object key) {
-    int group = KeyGroups.of(key, maxKeyGroups);
-    if (!range.contains(group)) {
-      throw new IllegalStateException("key " + key + " is in key group " + group
-          + ", which this task does not own (it owns " + range + "): the input was not partitioned by KeyGroups");
-    }
-    currentKey = key;
-    currentGroup = group;
-  }
-
-  /** Unbinds the handles: state access then fails until {@link #setCurrentKey} is called. */
-  @Override
-  public void clearCurrentKey() {
-    currentKey = null;
-    currentGroup = -1;
-  }
-
-  @Override
-  public Object currentKey() {
-    return currentKey;
-  }
-
-  @Override
-  public int currentKeyGroup() {
-    return currentGroup;
-  }
 
   // ---- state handles ----
 
@@ -215,55 +161,6 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
     return v;
   }
 
-  @Override
-  public List<dev.sluice.core.stream.InspectableKeyedState.PendingTimer> pendingTimers() {
-    return timers.pending();
-  }
-
-  // ---- timers ----
-
-  @Override
-  public boolean registerTimer(TimeDomain domain, long time) {
-    requireKey();
-    return timers.register(domain, currentKey, time);
-  }
-
-  @Override
-  public boolean deleteTimer(TimeDomain domain, long time) {
-    requireKey();
-    return timers.delete(domain, currentKey, time);
-  }
-
-  @Override
-  public boolean hasTimer(TimeDomain domain, Object key, long time) {
-    return timers.contains(domain, key, time);
-  }
-
-  @Override
-  public boolean pollTimer(TimeDomain domain, long limit) {
-    if (!timers.pollDue(domain, limit)) {
-      return false;
-    }
-    setCurrentKey(timers.polledKey(domain));
-    polledTime = timers.polledTime(domain);
-    return true;
-  }
-
-  @Override
-  public long polledTimerTime() {
-    return polledTime;
-  }
-
-  @Override
-  public long earliestTimer(TimeDomain domain) {
-    return timers.earliest(domain);
-  }
-
-  @Override
-  public int timerCount(TimeDomain domain) {
-    return timers.count(domain);
-  }
-
   // ---- snapshot and restore ----
 
   /**
@@ -273,9 +170,7 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
    */
   @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
-    if (groups.start() < range.start() || groups.end() > range.end()) {
-      throw new IllegalArgumentException("cannot snapshot key groups " + groups + ": this backend owns " + range);
-    }
+    requireOwned(groups);
     long now = clock.getAsLong();
     TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out = new TreeMap<>();
     for (StateTable t : tables.values()) {
@@ -365,13 +260,6 @@ public final class HeapKeyedStateBackend implements KeyedStateBackend {
       tables.put(name, t);
     }
     return t;
-  }
-
-  private void requireKey() {
-    if (currentGroup < 0) {
-      throw new IllegalStateException("keyed state and timers can only be used while a record or timer of a key"
-          + " is processed (processElement, onTimer), not in open or close");
-    }
   }
 
   /** The current key's live cell of {@code t}, null if absent or expired (an expired cell is removed). */

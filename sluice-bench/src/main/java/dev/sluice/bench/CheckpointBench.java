@@ -18,12 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 
 /**
  * Checkpoint costs (issue 4).
@@ -70,7 +67,7 @@ public final class CheckpointBench {
       for (int i = -1; i < runs; i++) {
         for (boolean withCheckpoints : new boolean[] {false, true}) {
           Path ck = work.resolve("ck-" + query + "-" + (i + 1));
-          deleteRecursively(ck);
+          WordCountBench.deleteRecursively(ck);
           Nexmark.Built b = Nexmark.build(Nexmark.Job.of(query, events));
           RunOptions o = RunOptions.streaming().withParallelism(parallelism);
           if (withCheckpoints) {
@@ -90,7 +87,7 @@ public final class CheckpointBench {
               b.results().get(), withCheckpoints ? ", checkpoint ids up to " + checkpoints : "");
           b.events().release();
           b.results().release();
-          deleteRecursively(ck);
+          WordCountBench.deleteRecursively(ck);
           if (i >= 0) {
             (withCheckpoints ? checked : plain)[i] = n / s;
           }
@@ -157,7 +154,7 @@ public final class CheckpointBench {
     int valueBytes = (int) args.getLong("value-bytes", 1000);
     long keys = mb * 1_000_000 / valueBytes;
     Path ck = args.workDir().resolve("checkpoint-state");
-    deleteRecursively(ck);
+    WordCountBench.deleteRecursively(ck);
     RunOptions o = RunOptions.streaming().withParallelism(parallelism).withCheckpointing(ck, Duration.ofSeconds(1));
     CheckpointStorage storage = new CheckpointStorage(ck, "checkpoint-state");
 
@@ -203,7 +200,7 @@ public final class CheckpointBench {
         keys * valueBytes / 1_000_000, ms, restoredOk, usedHeapMb());
     again.cancel();
     again.result().exceptionally(e -> null).join();
-    deleteRecursively(ck);
+    WordCountBench.deleteRecursively(ck);
   }
 
   private static long usedHeapMb() {
@@ -211,15 +208,4 @@ public final class CheckpointBench {
     return (rt.totalMemory() - rt.freeMemory()) / 1_000_000;
   }
 
-  static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      List<Path> all = s.sorted(Comparator.reverseOrder()).toList();
-      for (Path p : all) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

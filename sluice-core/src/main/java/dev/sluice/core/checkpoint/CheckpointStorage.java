@@ -1,5 +1,7 @@
 package dev.sluice.core.checkpoint;
 
+import dev.sluice.core.io.FileOutput;
+
 import dev.sluice.core.checkpoint.CheckpointMetadata.Committable;
 import dev.sluice.core.checkpoint.CheckpointMetadata.StateFile;
 import java.io.ByteArrayInputStream;
@@ -18,11 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,7 +242,7 @@ public final class CheckpointStorage {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      fsyncDir(dir);
+      FileOutput.fsync(dir);
     } catch (IOException e) {
       throw new IOException("cannot write checkpoint metadata " + target + ": " + e, e);
     }
@@ -355,7 +355,7 @@ public final class CheckpointStorage {
   public void discard(long id) {
     Path dir = dirOf(id);
     try {
-      deleteRecursively(dir);
+      FileOutput.deleteRecursively(dir);
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not delete checkpoint directory {}: {}", dir, e.toString());
     }
@@ -396,27 +396,6 @@ public final class CheckpointStorage {
     }
   }
 
-  private static void fsyncDir(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | RuntimeException e) {
-      // not every platform can open a directory for fsync
-    }
-  }
 
-  static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(root)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    } catch (NoSuchFileException e) {
-      return;
-    }
-    for (Path p : paths) {
-      Files.deleteIfExists(p);
-    }
-  }
 
 }

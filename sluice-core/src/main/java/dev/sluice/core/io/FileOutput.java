@@ -262,7 +262,8 @@ public final class FileOutput {
     }
   }
 
-  private static void fsync(Path path) {
+  /** Forces a file or directory to disk where the platform allows it (some cannot open directories). */
+  public static void fsync(Path path) {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException | RuntimeException e) {
@@ -270,7 +271,8 @@ public final class FileOutput {
     }
   }
 
-  static void deleteRecursively(Path root) throws IOException {
+  /** Deletes a file or a directory tree; nothing if it does not exist (also if it vanishes meanwhile). */
+  public static void deleteRecursively(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

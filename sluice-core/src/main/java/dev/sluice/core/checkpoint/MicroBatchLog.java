@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  * split 0 1 4096 8192      (stage, task, start offset, end offset)
  * </pre>
  *
- * <p>Files older than the last {@link #RETAINED} batches are deleted. Thread-safety: none needed;
- * one micro-batch coordinator thread uses it.
+ * <p>Files older than the last {@link #RETAINED} batches are deleted. Thread-safety: none; the
+ * coordinator reads entries when an attempt starts, and the job's checkpoint I/O thread writes them.
  */
 public final class MicroBatchLog {
   public static final int VERSION = 1;
@@ -50,6 +50,17 @@ public final class MicroBatchLog {
         }
       }
       return null;
+    }
+  }
+
+  /**
+   * An entry that is empty, lacks its header or does not parse: written by a crashed process before
+   * its fsync returned (or damaged). For the offset entry of the batch after the latest complete
+   * checkpoint that means the batch never ran (it starts only once its entry is durable).
+   */
+  public static final class TornEntryException extends IOException {
+    TornEntryException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -85,7 +96,8 @@ public final class MicroBatchLog {
     if (!Files.exists(f)) {
       return null;
     }
-    List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+    // lenient decoding: a torn entry may hold any bytes
+    List<String> lines = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).lines().toList();
     checkHeader(f, lines, OFFSETS_MAGIC);
     List<Range> ranges = new ArrayList<>();
     long batch = -1;
@@ -98,14 +110,14 @@ public final class MicroBatchLog {
           ranges.add(new Range(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Long.parseLong(w[3]),
               Long.parseLong(w[4])));
         } else if (!line.isBlank()) {
-          throw new IOException("unknown line '" + line + "'");
+          throw new IllegalArgumentException("unknown line '" + line + "'");
         }
       }
     } catch (RuntimeException e) {
-      throw new IOException("offset log entry " + f + " is corrupt: " + e, e);
+      throw new TornEntryException("offset log entry " + f + " is torn or corrupt: " + e, e);
     }
     if (batch != id) {
-      throw new IOException("offset log entry " + f + " is corrupt: it names batch " + batch);
+      throw new TornEntryException("offset log entry " + f + " is torn or corrupt: it names batch " + batch, null);
     }
     return new Plan(id, ranges);
   }
@@ -142,13 +154,13 @@ public final class MicroBatchLog {
 
   private static void checkHeader(Path f, List<String> lines, String magic) throws IOException {
     if (lines.isEmpty() || !lines.get(0).startsWith(magic + " ")) {
-      throw new IOException("offset log entry " + f + " is corrupt: no '" + magic + "' header");
+      throw new TornEntryException("offset log entry " + f + " is torn or corrupt: no '" + magic + "' header", null);
     }
     int version;
     try {
       version = Integer.parseInt(lines.get(0).substring(magic.length() + 1).trim());
     } catch (NumberFormatException e) {
-      throw new IOException("offset log entry " + f + " is corrupt: bad version", e);
+      throw new TornEntryException("offset log entry " + f + " is torn or corrupt: bad version", e);
     }
     if (version != VERSION) {
       throw new IOException(f + " has format version " + version + "; this Sluice reads version " + VERSION
@@ -156,6 +168,12 @@ public final class MicroBatchLog {
     }
   }
 
+  /**
+   * Temp file, rename, fsync of the file, fsync of the directory: one journal commit covers the data
+   * and the new name (the directory's fsync then finds nothing left to do), where fsync before the
+   * rename costs two. A crash before this returns may leave the entry missing or torn (empty or
+   * partly written), never a valid entry that was not durable: see {@link TornEntryException}.
+   */
   private static void write(Path dir, long id, String text) throws IOException {
     Files.createDirectories(dir);
     Path target = dir.resolve(Long.toString(id));
@@ -166,12 +184,14 @@ public final class MicroBatchLog {
       while (b.hasRemaining()) {
         ch.write(b);
       }
-      ch.force(true);
     }
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+      ch.force(true);
     }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);

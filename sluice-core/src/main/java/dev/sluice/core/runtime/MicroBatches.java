@@ -100,13 +100,27 @@ final class MicroBatches implements Runnable {
         return; // the input ended in an earlier run: nothing to read
       }
       long c = restored.metadata().id();
-      if (log.readOffsets(c) != null) {
+      boolean planned;
+      try {
+        planned = log.readOffsets(c) != null;
+      } catch (MicroBatchLog.TornEntryException e) {
+        planned = true; // damaged after its batch committed (checkpoint c is complete)
+      }
+      if (planned) {
         writeCommit(c);
       }
       committed = c;
       id = c + 1;
     }
-    MicroBatchLog.Plan replay = log.readOffsets(id);
+    MicroBatchLog.Plan replay;
+    try {
+      replay = log.readOffsets(id);
+    } catch (MicroBatchLog.TornEntryException e) {
+      // A crash while the entry was written (it is fsynced after its rename): the batch never ran, as
+      // it starts only once the entry is durable, and nothing of it was committed. Plan it anew.
+      LOG.warn("job '{}': {}; the batch never ran, planning it anew", job, e.getMessage());
+      replay = null;
+    }
     long[] targets = null;
     long interval = trigger.interval().toNanos();
     long lastStart = 0;
@@ -166,6 +180,9 @@ final class MicroBatches implements Runnable {
         }
         if (!progress) {
           if (trigger.availableNow()) {
+            while (!stopped() && committed < id - 1) {
+              LockSupport.parkNanos(200_000L); // the previous batch's sink commit may still run
+            }
             LOG.info("job '{}' processed the input available at its start; stopping", job);
             exec.finishAfterBatch();
             return;
@@ -173,7 +190,7 @@ final class MicroBatches implements Runnable {
           continue; // nothing new: no batch this interval
         }
         plan = new MicroBatchLog.Plan(id, ranges);
-        log.writeOffsets(plan); // before anything of the batch runs
+        log.writeOffsets(plan); // durable before anything of the batch runs
       }
       if (!attempt.startBatch(id)) {
         return; // the attempt is closing
@@ -183,7 +200,10 @@ final class MicroBatches implements Runnable {
         MicroSplit m = find(r.stage(), r.task());
         m.plan(id, r.end());
       }
-      while (!stopped() && committed < id) {
+      // The next batch may be planned as soon as this one's checkpoint is complete (its metadata is
+      // written): the sinks' commit and the commit log entry run on the I/O thread meanwhile. At most
+      // one planned batch is ever beyond the latest complete checkpoint, which is what recovery replays.
+      while (!stopped() && attempt.lastCompleted < id) {
         if (attempt.lastDeclined >= id) {
           exec.failCheckpoint("the checkpoint of batch " + id + " failed; the job restarts and replays it");
           return;

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@link #main} runs it with checkpoints in a child JVM (the chaos suite kills that JVM):
  * {@code out ck n rate parallelism intervalMs opFailP sinkFailP budget seed [inputDir]}; exit code 0 when the job
- * succeeded.
+ * succeeded. With {@code -Dsluice.chaos.mode=micro-batch} it runs in micro-batch mode, a batch (and
+ * checkpoint) every {@code intervalMs}.
  */
 public final class ChaosJob {
   static final String JOB = "chaos";
@@ -225,7 +226,13 @@ public final class ChaosJob {
   }
 
   static RunOptions options(int parallelism, Path ck, long intervalMs, int maxAttempts) {
-    return RunOptions.streaming().withParallelism(parallelism).withMaxAttempts(maxAttempts)
+    return options(parallelism, ck, intervalMs, maxAttempts, false);
+  }
+
+  /** With {@code microBatch}: micro-batch mode with a trigger every {@code intervalMs} (every batch is a checkpoint). */
+  static RunOptions options(int parallelism, Path ck, long intervalMs, int maxAttempts, boolean microBatch) {
+    RunOptions base = microBatch ? RunOptions.microBatch(Duration.ofMillis(intervalMs)) : RunOptions.streaming();
+    return base.withParallelism(parallelism).withMaxAttempts(maxAttempts)
         .withRetryBackoff(Duration.ZERO).withCheckpointing(ck, Duration.ofMillis(intervalMs));
   }
 
@@ -243,7 +250,9 @@ public final class ChaosJob {
     Injector.configure(opP, sinkP, budget, seed);
     boolean flaky = opP > 0 || sinkP > 0;
     Path input = args.length > 10 ? Path.of(args[10]) : null;
-    JobResult r = pipeline(out, n, rate, flaky, input).run(options(parallelism, ck, intervalMs, 2 * budget + 3));
+    boolean microBatch = "micro-batch".equals(System.getProperty("sluice.chaos.mode"));
+    JobResult r = pipeline(out, n, rate, flaky, input)
+        .run(options(parallelism, ck, intervalMs, 2 * budget + 3, microBatch));
     System.out.println("CHAOS-CHILD " + r.status() + " opFailures=" + Injector.OP_FAILURES.get()
         + " sinkFailures=" + Injector.SINK_FAILURES.get());
     System.exit(r.status() == JobResult.Status.SUCCEEDED ? 0 : 1);

@@ -101,10 +101,11 @@ class ChaosSuiteTest {
   }
 
   private Process startChild(Path out, Path ck, Path log, int parallelism, long intervalMs, double opP, double sinkP,
-      int budget, long seed, Path input, long rate) throws IOException {
+      int budget, long seed, Path input, long rate, boolean microBatch) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-cp", cp,
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        "-Dsluice.chaos.mode=" + (microBatch ? "micro-batch" : "streaming"), "-cp", cp,
         ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(rate),
         Integer.toString(parallelism), Long.toString(intervalMs), Double.toString(opP), Double.toString(sinkP),
         Integer.toString(budget), Long.toString(seed)));
@@ -128,7 +129,18 @@ class ChaosSuiteTest {
 
   @Test
   void killedWithSigkillAtRandomMomentsResumesExactlyOnce() throws Exception {
-    killLoop("sigkill", null, RATE, KILLS);
+    killLoop("sigkill", null, RATE, KILLS, false);
+  }
+
+  /**
+   * The same job in micro-batch mode (a batch and checkpoint every trigger interval, offset and commit
+   * logs): kills land while a batch is planned, read, checkpointed or committed, and the restarted
+   * job replays the planned-but-uncommitted batch. The parallelism stays the same across restarts
+   * (replaying a batch needs it); the trigger interval is random per run.
+   */
+  @Test
+  void microBatchKilledWithSigkillAtRandomMomentsResumesExactlyOnce() throws Exception {
+    killLoop("sigkill-micro-batch", null, RATE, KILLS, true);
   }
 
   /** The same over the blocking file source (reader threads, barriers in the channels, byte-range positions). */
@@ -143,10 +155,10 @@ class ChaosSuiteTest {
       }
       Files.writeString(input.resolve("numbers-" + f + ".txt"), sb);
     }
-    killLoop("sigkill-file", input, 40, KILLS / 2);
+    killLoop("sigkill-file", input, 40, KILLS / 2, false);
   }
 
-  private void killLoop(String what, Path input, long rate, int targetKills) throws Exception {
+  private void killLoop(String what, Path input, long rate, int targetKills, boolean microBatch) throws Exception {
     long seed = seed();
     Random rnd = new Random(seed);
     List<String> expected = reference();
@@ -166,11 +178,12 @@ class ChaosSuiteTest {
       runs++;
       assertThat(runs).as("runs (seed %d)", seed).isLessThan(targetKills + 20);
       // every restart at a random parallelism: keyed state is redistributed by key group
-      int parallelism = 1 + rnd.nextInt(3);
+      int parallelism = microBatch ? PARALLELISM : 1 + rnd.nextInt(3);
       parallelisms.append(parallelism);
       // and a random checkpoint interval: short ones put more kills inside checkpoint I/O and commits
       long intervalMs = INTERVALS[rnd.nextInt(INTERVALS.length)];
-      Process child = startChild(out, ck, log, parallelism, intervalMs, opP, sinkP, 3, seed + runs, input, rate);
+      Process child = startChild(out, ck, log, parallelism, intervalMs, opP, sinkP, 3, seed + runs, input, rate,
+          microBatch);
       if (kills < targetKills) {
         boolean waitForCheckpoint = rnd.nextInt(4) != 0;
         if (kills == 0) {
@@ -211,23 +224,45 @@ class ChaosSuiteTest {
     try (Stream<String> lines = Files.lines(log)) {
       inProcessRestarts = lines.filter(l -> l.contains("from its latest complete checkpoint")).count();
     }
+    String batches = "";
+    if (microBatch) {
+      dev.sluice.core.checkpoint.MicroBatchLog mb = new dev.sluice.core.checkpoint.MicroBatchLog(storage.jobDir());
+      long replays;
+      try (Stream<String> lines = Files.lines(log)) {
+        replays = lines.filter(l -> l.contains("replays batch")).count();
+      }
+      List<Long> committedIds = mb.committedIds();
+      batches = " batches committed=" + (committedIds.isEmpty() ? 0 : committedIds.get(committedIds.size() - 1))
+          + " batches replayed on restart=" + replays;
+      assertThat(committedIds).as("commit log (seed %d)", seed).isNotEmpty();
+    }
     System.out.printf("CHAOS " + what + ": seed=%d kills=%d (before the first checkpoint: %d) runs=%d"
             + " in-process restarts after injected exceptions=%d"
-            + " (parallelism per run %s) lastCheckpoint=%d events=%d lines checked=%d%n", seed, kills,
+            + " (parallelism per run %s) lastCheckpoint=%d%s events=%d lines checked=%d%n", seed, kills,
         killsBeforeFirstCheckpoint, runs, inProcessRestarts, parallelisms,
-        completeCheckpoint(storage), N, got.size());
+        completeCheckpoint(storage), batches, N, got.size());
     assertThat(kills).as("kills (seed %d)", seed).isGreaterThanOrEqualTo(targetKills / 2);
   }
 
   @Test
   void randomExceptionsInOperatorsAndSinksRecoverExactlyOnce() {
+    exceptions(false);
+  }
+
+  /** The same in micro-batch mode: a failed batch is replayed from the offset log by the restart. */
+  @Test
+  void microBatchRandomExceptionsInOperatorsAndSinksRecoverExactlyOnce() {
+    exceptions(true);
+  }
+
+  private void exceptions(boolean microBatch) {
     long seed = seed();
     List<String> expected = reference();
     Path out = temp.resolve("out-exc");
     int budget = LONG ? 10 : 4;
     ChaosJob.Injector.configure(2e-5, 2e-4, budget, seed);
     JobResult r = ChaosJob.pipeline(out, N, LONG ? RATE : 100_000, true)
-        .run(ChaosJob.options(PARALLELISM, temp.resolve("ck-exc"), INTERVAL_MS / 2, 2 * budget + 3));
+        .run(ChaosJob.options(PARALLELISM, temp.resolve("ck-exc"), INTERVAL_MS / 2, 2 * budget + 3, microBatch));
     int op = ChaosJob.Injector.OP_FAILURES.get();
     int sink = ChaosJob.Injector.SINK_FAILURES.get();
     ChaosJob.Injector.configure(0, 0, 0, 0);
@@ -235,7 +270,7 @@ class ChaosSuiteTest {
     List<String> got = committed(out);
     CheckpointRecoveryTest.assertSameRecords(got, expected,
         "after " + op + " operator and " + sink + " sink failures (seed " + seed + ")");
-    System.out.printf("CHAOS exceptions: seed=%d operatorFailures=%d sinkFailures=%d restarts=%d events=%d"
+    System.out.printf("CHAOS exceptions" + (microBatch ? "-micro-batch" : "") + ": seed=%d operatorFailures=%d sinkFailures=%d restarts=%d events=%d"
         + " lines checked=%d%n", seed, op, sink, op + sink, N, got.size());
     assertThat(op).as("injected operator failures (seed %d)", seed).isPositive();
     assertThat(sink).as("injected sink failures (seed %d)", seed).isPositive();

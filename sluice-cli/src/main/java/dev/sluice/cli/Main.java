@@ -43,7 +43,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code sluice} command: {@code run <example>}, {@code explain <example>}, {@code demo}.
+ * The {@code sluice} command: {@code run <example>}, {@code explain <example>}, {@code demo},
+ * {@code checkpoints list}, {@code savepoint}.
  *
  * <p>Exit codes, for schedulers: 0 success; 2 bad usage or bad input (unknown option or example,
  * missing input, output directory that exists); 1 the job failed. Errors are one line
@@ -52,7 +53,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
     description = "Runs Sluice dataflow jobs on this machine.",
     subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, Main.DemoCommand.class,
-        Main.CheckpointsCommand.class})
+        Main.CheckpointsCommand.class, Main.SavepointCommand.class})
 public final class Main implements Runnable {
   static final int OK = 0;
   static final int JOB_FAILED = 1;
@@ -582,6 +583,103 @@ public final class Main implements Runnable {
       return d;
     } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
       throw new IllegalArgumentException("cannot read duration '" + text + "'; write e.g. 500ms, 10s or 2m");
+    }
+  }
+
+  @Command(name = "savepoint", mixinStandardHelpOptions = true,
+      description = "Asks a job running in another process (started with --checkpoint-dir) for a savepoint, waits for it"
+          + " and prints 'savepoint written to <dir>'. With --stop the job then stops, its output committed exactly up"
+          + " to the savepoint; resume it with 'sluice run ... --restore-from <dir>'.")
+  static final class SavepointCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint-dir", required = true, paramLabel = "<dir>",
+        description = "The running job's checkpoint directory (its --checkpoint-dir).")
+    Path checkpointDir;
+
+    @Option(names = "--job", required = true, paramLabel = "<name>",
+        description = "The job's name, e.g. nexmark-q1 (a directory of that name in the checkpoint directory).")
+    String job;
+
+    @Option(names = "--target", required = true, paramLabel = "<dir>",
+        description = "Where to write the savepoint: a new (or empty) directory.")
+    Path target;
+
+    @Option(names = "--stop", description = "Stop the job after the savepoint.")
+    boolean stop;
+
+    @Option(names = "--timeout", paramLabel = "<duration>", defaultValue = "60s",
+        description = "How long to wait for the job (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      Duration wait;
+      try {
+        wait = parseDuration(timeout);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+      }
+      Path jobDir = checkpointDir.resolve(dev.sluice.core.checkpoint.CheckpointStorage.safeName(job));
+      if (!Files.isDirectory(jobDir)) {
+        throw new IllegalArgumentException("no job '" + job + "' in checkpoint directory " + checkpointDir + " (no "
+            + jobDir + "); give the directory and job name the job runs with (sluice checkpoints list "
+            + checkpointDir + " shows its jobs)");
+      }
+      Path absolute = target.toAbsolutePath().normalize();
+      if (Files.exists(absolute) && (!Files.isDirectory(absolute) || !isEmpty(absolute))) {
+        throw new IllegalArgumentException("savepoint target " + absolute + " exists and is not an empty directory;"
+            + " give a new directory");
+      }
+      dev.sluice.core.checkpoint.JobControl control = new dev.sluice.core.checkpoint.JobControl(jobDir);
+      if (!control.running()) {
+        spec.commandLine().getErr().println("sluice: no job is running for " + jobDir + " (no process holds "
+            + control.lockFile() + "); start it with --checkpoint-dir " + checkpointDir + ", or restore from its"
+            + " latest checkpoint by running it again");
+        spec.commandLine().getErr().flush();
+        return JOB_FAILED;
+      }
+      String id = java.util.UUID.randomUUID().toString();
+      control.request(new dev.sluice.core.checkpoint.JobControl.Request(id, absolute, stop));
+      long deadline = System.nanoTime() + wait.toNanos();
+      PrintWriter err = spec.commandLine().getErr();
+      while (true) {
+        dev.sluice.core.checkpoint.JobControl.Response r = control.response(id);
+        if (r != null) {
+          if (r.done()) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("savepoint written to " + r.path() + (stop ? "; the job stopped" : "")
+                + " (resume with --restore-from " + r.path() + ")");
+            out.flush();
+            return OK;
+          }
+          err.println("sluice: the savepoint failed: " + r.error());
+          err.flush();
+          return JOB_FAILED;
+        }
+        if (!control.running()) {
+          control.withdraw();
+          err.println("sluice: the job stopped before it answered (" + jobDir + "); no savepoint was written by this"
+              + " request");
+          err.flush();
+          return JOB_FAILED;
+        }
+        if (System.nanoTime() > deadline) {
+          boolean waiting = control.withdraw();
+          err.println("sluice: no answer from job '" + job + "' (" + control.holder() + ") within " + timeout
+              + (waiting ? "; it did not take the request, which is withdrawn" : "; it took the request and may"
+                  + " still write the savepoint into " + absolute));
+          err.flush();
+          return JOB_FAILED;
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        return s.findAny().isEmpty();
+      }
     }
   }
 

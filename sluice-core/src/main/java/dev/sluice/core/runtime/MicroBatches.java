@@ -100,6 +100,17 @@ final class MicroBatches implements Runnable {
         return; // the input ended in an earlier run: nothing to read
       }
       long c = restored.metadata().id();
+      List<Long> plannedIds = log.plannedIds();
+      long lastPlanned = plannedIds.isEmpty() ? 0 : plannedIds.get(plannedIds.size() - 1);
+      if (lastPlanned > c + 1) {
+        // At most one batch is planned beyond the latest complete checkpoint: later entries belong to a
+        // history this checkpoint is not the end of (an older savepoint restored into the directory of a
+        // job that went on), and batch ids would collide with them.
+        throw new IllegalStateException("cannot resume micro-batch job '" + job + "' from batch " + c + " in "
+            + log.offsetsDir().getParent() + ": its offset log holds batches up to " + lastPlanned
+            + " planned after it (was an older savepoint restored into the checkpoint directory of a job that went"
+            + " on?); restore it with a new --checkpoint-dir");
+      }
       boolean planned;
       try {
         planned = log.readOffsets(c) != null;
@@ -178,7 +189,7 @@ final class MicroBatches implements Runnable {
           progress |= end > start;
           ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end));
         }
-        if (!progress) {
+        if (!progress && !attempt.savepointQueued()) {
           if (trigger.availableNow()) {
             while (!stopped() && committed < id - 1) {
               LockSupport.parkNanos(200_000L); // the previous batch's sink commit may still run

@@ -318,6 +318,11 @@ final class StreamCheckpoints {
       }
     }
 
+    /** Micro-batch: a savepoint waits for the next batch (which runs then even if no input is new). */
+    synchronized boolean savepointQueued() {
+      return queued != null;
+    }
+
     /** Whether the coordinator has stopped starting checkpoints (job ending or stopping). */
     boolean closed() {
       return closed;
@@ -333,6 +338,8 @@ final class StreamCheckpoints {
       }
       nextId.set(Math.max(nextId.get(), id + 1));
       pending = new Pending(id);
+      pending.savepoint = queued; // a requested savepoint is this batch's checkpoint, copied when complete
+      queued = null;
       List<StreamTask> tasks = exec.tasks();
       for (int i = 0; i < tasks.size(); i++) {
         if (tasks.get(i).done) {
@@ -362,8 +369,8 @@ final class StreamCheckpoints {
         } else if (queued != null) {
           sp.done().completeExceptionally(new IllegalStateException("another savepoint is being taken ("
               + queued.dir() + ")"));
-        } else if (pending != null) {
-          queued = sp;
+        } else if (pending != null || exec.microBatch) {
+          queued = sp; // micro-batch: the next batch's checkpoint is the savepoint (see startBatch)
         } else {
           trigger(sp);
         }
@@ -374,7 +381,7 @@ final class StreamCheckpoints {
     /** After the pending checkpoint ended: the queued savepoint, if any, starts now. */
     private synchronized void triggerQueued() {
       Savepoint sp = queued;
-      if (sp != null && pending == null && !closed) {
+      if (sp != null && pending == null && !closed && !exec.microBatch) {
         queued = null;
         trigger(sp);
       }

@@ -5,6 +5,7 @@ import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.plan.LogicalPlan;
+import dev.sluice.core.checkpoint.JobControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -55,14 +56,82 @@ final class StreamJob {
     }
     StreamCheckpoints.check(logical);
     StreamJob job = new StreamJob(logical, options, config);
+    JobControl control = new JobControl(job.checkpoints.storage.jobDir());
     try {
-      job.startAttempt();
+      control.hold(logical.name(), 2_000);
+    } catch (IOException e) {
+      job.checkpoints.shutdown();
+      throw new UncheckedIOException("cannot create the job control files of job '" + logical.name() + "' in "
+          + control.dir() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       job.checkpoints.shutdown();
       throw e;
     }
+    try {
+      job.startAttempt();
+    } catch (RuntimeException e) {
+      job.checkpoints.shutdown();
+      control.close();
+      throw e;
+    }
+    job.serveControl(control);
     return new LocalJobHandle(job.future, job::cancel, job::savepoint);
   }
+
+  /**
+   * Serves {@code sluice savepoint} requests from other processes ({@link JobControl}) until the job
+   * ends, then releases the job's lock. Polls every {@link #CONTROL_POLL_MILLIS} ms on its own thread.
+   */
+  private void serveControl(JobControl control) {
+    Thread t = new Thread(() -> {
+      try {
+        while (!future.isDone()) {
+          try {
+            JobControl.Request r = control.take();
+            if (r != null) {
+              LOG.info("job '{}': savepoint into {} requested by another process{}", logical.name(), r.target(),
+                  r.stop() ? " (then stop)" : "");
+              savepoint(r.target(), r.stop()).whenComplete((path, error) -> {
+                try {
+                  control.respond(error == null ? new JobControl.Response(r.id(), true, path, null)
+                      : new JobControl.Response(r.id(), false, null, rootMessage(error)));
+                } catch (IOException e) {
+                  LOG.warn("job '{}': cannot answer the savepoint request in {}: {}", logical.name(), control.dir(),
+                      e.toString());
+                }
+              });
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("job '{}': bad savepoint request in {}: {}", logical.name(), control.dir(), e.getMessage());
+          }
+          try {
+            future.handle((r, e) -> null).get(CONTROL_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            // poll again
+          }
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        // cannot happen: handle() does not fail
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        control.close();
+      }
+    }, "sluice-control-" + logical.name());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  static final long CONTROL_POLL_MILLIS = 50;
 
   private void startAttempt() {
     StreamCheckpoints.Restored restored;

@@ -518,8 +518,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
    * A native RocksDB checkpoint of the whole instance in {@code target} (which must not exist):
    * hard links to the immutable SST files plus a copy of the small metadata files, so taking it
    * costs little and two checkpoints share their unchanged files. The base of incremental
-   * checkpoints (upload only the SST files the previous checkpoint did not have); the checkpoint
-   * storage does not use it yet, see docs/architecture.md.
+   * checkpoints (upload only the SST files the previous checkpoint did not have); jobs use
+   * {@link #checkpointNative}.
    */
   public void checkpointTo(Path target) {
     requireOpen();
@@ -535,9 +535,9 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
    * instance, its SST files are copied to {@code sharedDir} unless an earlier checkpoint of this
    * instance (or the checkpoint it was restored from) already put them there, and the metadata
    * files to {@code checkpointDir}. SST files are immutable and never reused under the same name by
-   * one instance, so a file in the shared directory is never overwritten. Runs on the task's thread
-   * (the copy is not yet asynchronous). Deleting shared files no retained checkpoint references is
-   * the checkpoint storage's job.
+   * one instance, so a file in the shared directory is never overwritten. Copies on the calling
+   * thread: the standalone variant; jobs use {@link #checkpointNative}, whose copy runs on the
+   * checkpoint I/O thread.
    */
   public NativeCheckpoint checkpointIncremental(Path checkpointDir, Path sharedDir) {
     requireOpen();

@@ -24,6 +24,7 @@ public final class Bench {
       case "stream" -> StreamBench.main(rest);
       case "nexmark" -> NexmarkBench.main(rest);
       case "rocksdb-state" -> RocksDbStateBench.main(rest);
+      case "rocksdb-checkpoint" -> RocksDbCheckpointBench.main(rest);
       case "checkpoint" -> CheckpointBench.main(rest);
       case "microbatch" -> MicroBatchBench.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);

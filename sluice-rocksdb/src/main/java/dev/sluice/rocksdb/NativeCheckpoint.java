@@ -17,11 +17,15 @@ import java.util.List;
  *
  * @param formatVersion {@link #VERSION} of the writer
  * @param states the state ids of the RocksDB keys, by name and kind
- * @param checkpointDir where {@link #privateFiles} are
- * @param sharedDir where {@link #sharedFiles} are (named {@code <instance>-<file>})
+ * @param checkpointDir where {@link #privateFiles} are (relative to the checkpoint's directory in
+ *     checkpoints taken for the runtime, see {@link #resolve})
+ * @param sharedDir where {@link #sharedFiles} are (named {@code <instance>-<file>}); empty in
+ *     checkpoints taken for the runtime
  * @param heapPart timers and not-yet-registered entries of {@link #range}
- * @param bytesWritten bytes copied for this checkpoint (new SST files and the metadata files)
- * @param bytesReused bytes of SST files an earlier checkpoint had already written
+ * @param bytesWritten bytes copied for this checkpoint (new SST files and the metadata files); for
+ *     checkpoints taken for the runtime the bytes of all files (the storage decides what it copies
+ *     and records that in the checkpoint's metadata)
+ * @param bytesReused bytes of SST files an earlier checkpoint had already written (0 for the runtime's)
  */
 public record NativeCheckpoint(int formatVersion, int maxKeyGroups, KeyGroupRange range, List<StateMeta> states,
                                String checkpointDir, String sharedDir, List<String> sharedFiles, List<String> privateFiles,
@@ -37,6 +41,16 @@ public record NativeCheckpoint(int formatVersion, int maxKeyGroups, KeyGroupRang
     states = List.copyOf(states);
     sharedFiles = List.copyOf(sharedFiles);
     privateFiles = List.copyOf(privateFiles);
+  }
+
+  /**
+   * This checkpoint with its directories resolved: a checkpoint taken for the runtime
+   * ({@link RocksDbKeyedStateBackend#checkpointNative}) names its private directory relative to the
+   * checkpoint's directory and leaves the shared directory to the storage.
+   */
+  public NativeCheckpoint resolve(java.nio.file.Path checkpointBase, java.nio.file.Path shared) {
+    return new NativeCheckpoint(formatVersion, maxKeyGroups, range, states, checkpointBase.resolve(checkpointDir).toString(),
+        shared.toString(), sharedFiles, privateFiles, heapPart, bytesWritten, bytesReused);
   }
 
   /** The local file name of a shared file (its name without the instance prefix). */

@@ -16,6 +16,8 @@ import dev.sluice.core.stream.state.HeapTimers;
 import dev.sluice.core.stream.state.KeyGroupRange;
 import dev.sluice.core.stream.state.KeyedStateBackend;
 import dev.sluice.core.stream.state.KeyedStateSnapshot;
+import dev.sluice.core.stream.state.NativeCheckpointFiles;
+import dev.sluice.core.stream.state.NativeCheckpointing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -78,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * <p>Writes skip RocksDB's write-ahead log: the state of a crashed task is restored from the last
  * checkpoint, not from the local directory.
  */
-public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
+public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend implements NativeCheckpointing {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbKeyedStateBackend.class);
   private static final int MAX_STATES = 1 << 16;
 
@@ -88,7 +90,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
   private final Path dir;
   private final Options options;
   private final WriteOptions writeOptions;
-  private final RocksDB db;
+  /** Replaced once, by a native restore of the same range into this (empty) instance. */
+  private RocksDB db;
   private final Map<String, StateInfo> states = new LinkedHashMap<>();
   private final StateInfo[] byId = new StateInfo[MAX_STATES];
   /**
@@ -515,8 +518,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
    * A native RocksDB checkpoint of the whole instance in {@code target} (which must not exist):
    * hard links to the immutable SST files plus a copy of the small metadata files, so taking it
    * costs little and two checkpoints share their unchanged files. The base of incremental
-   * checkpoints (upload only the SST files the previous checkpoint did not have); the checkpoint
-   * storage does not use it yet, see docs/architecture.md.
+   * checkpoints (upload only the SST files the previous checkpoint did not have); jobs use
+   * {@link #checkpointNative}.
    */
   public void checkpointTo(Path target) {
     requireOpen();
@@ -532,9 +535,9 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
    * instance, its SST files are copied to {@code sharedDir} unless an earlier checkpoint of this
    * instance (or the checkpoint it was restored from) already put them there, and the metadata
    * files to {@code checkpointDir}. SST files are immutable and never reused under the same name by
-   * one instance, so a file in the shared directory is never overwritten. Runs on the task's thread
-   * (the copy is not yet asynchronous). Deleting shared files no retained checkpoint references is
-   * the checkpoint storage's job.
+   * one instance, so a file in the shared directory is never overwritten. Copies on the calling
+   * thread: the standalone variant; jobs use {@link #checkpointNative}, whose copy runs on the
+   * checkpoint I/O thread.
    */
   public NativeCheckpoint checkpointIncremental(Path checkpointDir, Path sharedDir) {
     requireOpen();
@@ -586,6 +589,160 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
           + e.getMessage() + ")", e);
     } finally {
       deleteTree(staging);
+    }
+  }
+
+  /**
+   * A native checkpoint for the runtime's checkpoint storage: on the task thread only the cheap part
+   * (RocksDB stages hard links to the SST files and copies of the small metadata files next to the
+   * instance); the files are handed to {@code target}, which copies them on its I/O thread (SST
+   * files into the job's shared directory unless a file of that name is there, which is how
+   * checkpoints become incremental) and then removes the staging directory. An SST file keeps its
+   * shared name ({@code <instance>-<file>}, or the name it was restored from) as long as the
+   * instance has it. The returned handle names files relative to the checkpoint's directories.
+   */
+  @Override
+  public NativeCheckpoint checkpointNative(long checkpointId, NativeCheckpointFiles target) {
+    requireOpen();
+    Path staging = dir.resolveSibling(dir.getFileName() + "-chk-" + (++checkpointSeq));
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(staging.toString());
+    } catch (RocksDBException e) {
+      throw failure("creating a checkpoint in " + staging, e);
+    }
+    boolean handedOver = false;
+    try (java.util.stream.Stream<Path> listing = Files.list(staging)) {
+      String privateDir = target.privateDir(checkpointId);
+      List<Path> files = listing.sorted().toList();
+      List<String> shared = new ArrayList<>();
+      List<String> own = new ArrayList<>();
+      List<NativeCheckpointFiles.StagedFile> staged = new ArrayList<>();
+      Map<String, String> live = new HashMap<>();
+      long size = 0;
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        size += Files.size(f);
+        if (name.endsWith(".sst")) {
+          String sharedName = uploaded.getOrDefault(name, instanceId + "-" + name);
+          live.put(name, sharedName);
+          shared.add(sharedName);
+          staged.add(new NativeCheckpointFiles.StagedFile(f, sharedName, true));
+        } else {
+          own.add(name);
+          staged.add(new NativeCheckpointFiles.StagedFile(f, privateDir + "/" + name, false));
+        }
+      }
+      uploaded.clear();
+      uploaded.putAll(live);
+      List<NativeCheckpoint.StateMeta> metas = new ArrayList<>();
+      for (StateInfo st : states.values()) {
+        metas.add(new NativeCheckpoint.StateMeta(st.name, st.id, st.kind));
+      }
+      NativeCheckpoint handle = new NativeCheckpoint(NativeCheckpoint.VERSION, maxKeyGroups, range, metas, privateDir,
+          "", shared, own, heapPart(range, new TreeMap<>()), size, 0);
+      target.stage(checkpointId, staged, () -> deleteTree(staging));
+      handedOver = true;
+      return handle;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stage the RocksDB checkpoint of " + owner + " in " + staging + " ("
+          + e.getMessage() + ")", e);
+    } finally {
+      if (!handedOver) {
+        deleteTree(staging);
+      }
+    }
+  }
+
+  /**
+   * Restores into this instance, which must not have been written to yet, from the runtime's
+   * native checkpoints of all old tasks ({@link #checkpointNative}): when exactly one covers this
+   * range and its state ids agree with the states registered so far, its files become this
+   * instance's (nothing is decoded; its SST files keep their shared names, so the next checkpoint
+   * reuses them); otherwise the overlapping key groups of each are copied (rescaling). Timers and
+   * not-yet-registered entries come from the heap parts.
+   */
+  @Override
+  public void restoreNative(List<Object> handles, Path checkpointDir, Path sharedDir) {
+    requireOpen();
+    List<NativeCheckpoint> cps = new ArrayList<>();
+    for (Object h : handles) {
+      if (!(h instanceof NativeCheckpoint cp)) {
+        throw new IllegalArgumentException("cannot restore the RocksDB state of " + owner + " from a "
+            + (h == null ? "null" : h.getClass().getName()) + " (not a RocksDB native checkpoint)");
+      }
+      if (cp.maxKeyGroups() != maxKeyGroups) {
+        throw new IllegalArgumentException("cannot restore a checkpoint of " + cp.maxKeyGroups()
+            + " key groups into a backend of " + maxKeyGroups + ": the number of key groups must not change");
+      }
+      if (cp.formatVersion() != NativeCheckpoint.VERSION) {
+        throw new IllegalArgumentException("the RocksDB checkpoint of " + owner + " in " + checkpointDir
+            + " has format version " + cp.formatVersion() + "; this version of Sluice reads version "
+            + NativeCheckpoint.VERSION);
+      }
+      cps.add(cp.resolve(checkpointDir, sharedDir));
+    }
+    List<NativeCheckpoint> overlapping = new ArrayList<>();
+    for (NativeCheckpoint cp : cps) {
+      if (Math.max(range.start(), cp.range().start()) < Math.min(range.end(), cp.range().end())) {
+        overlapping.add(cp);
+      }
+    }
+    if (overlapping.size() == 1 && overlapping.get(0).range().equals(range) && adoptable(overlapping.get(0))
+        && isEmpty()) {
+      adopt(overlapping.get(0));
+    } else {
+      for (NativeCheckpoint cp : overlapping) {
+        copyRange(cp, Math.max(range.start(), cp.range().start()), Math.min(range.end(), cp.range().end()));
+      }
+    }
+    for (NativeCheckpoint cp : cps) {
+      restore(cp.heapPart());
+    }
+  }
+
+  /** Whether {@code cp}'s state ids are contiguous and agree with the states registered so far. */
+  private boolean adoptable(NativeCheckpoint cp) {
+    if (!contiguousIds(cp)) {
+      return false;
+    }
+    for (NativeCheckpoint.StateMeta m : cp.states()) {
+      StateInfo mine = states.get(m.name());
+      if (mine == null ? byId[m.id()] != null : mine.id != m.id() || mine.kind != m.kind()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean isEmpty() {
+    try (RocksIterator it = db.newIterator()) {
+      it.seekToFirst();
+      return !it.isValid();
+    }
+  }
+
+  /** Replaces this (empty) instance's files with {@code cp}'s and reopens it. */
+  private void adopt(NativeCheckpoint cp) {
+    db.close();
+    try {
+      deleteTree(dir);
+      Files.createDirectories(dir);
+      copyFiles(cp, dir);
+      db = RocksDB.open(options, dir.toString());
+    } catch (RocksDBException | IOException e) {
+      throw new IllegalStateException("cannot open RocksDB for the keyed state of " + owner + " in " + dir
+          + " from the checkpoint in " + cp.checkpointDir() + ": " + e.getMessage(), e);
+    }
+    uploaded.clear();
+    for (String shared : cp.sharedFiles()) {
+      uploaded.put(NativeCheckpoint.localName(shared), shared);
+    }
+    for (NativeCheckpoint.StateMeta m : cp.states()) {
+      if (!states.containsKey(m.name())) {
+        StateInfo info = new StateInfo(m.name(), m.id(), m.kind());
+        states.put(m.name(), info);
+        byId[info.id] = info;
+      }
     }
   }
 

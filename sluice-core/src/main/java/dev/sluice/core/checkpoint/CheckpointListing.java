@@ -29,8 +29,8 @@ public final class CheckpointListing {
     }
     jobs.sort(null);
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-20s %6s  %-19s %10s %12s %10s  %s%n", "JOB", "ID", "TIME (UTC)",
-        "DURATION", "SIZE", "ALIGNMENT", "STATE"));
+    b.append(String.format(Locale.ROOT, "%-20s %6s  %-19s %10s %12s %12s %10s  %s%n", "JOB", "ID", "TIME (UTC)",
+        "DURATION", "SIZE", "WRITTEN", "ALIGNMENT", "STATE"));
     int n = 0;
     for (Path job : jobs) {
       CheckpointStorage storage = new CheckpointStorage(dir, job.getFileName().toString());
@@ -38,18 +38,23 @@ public final class CheckpointListing {
         n++;
         String name = job.getFileName().toString();
         if (!storage.hasMetadata(id)) {
-          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %10s %12s %10s  %s%n", name, id, "-", "-", "-", "-",
-              "incomplete"));
+          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %10s %12s %12s %10s  %s%n", name, id, "-", "-", "-",
+              "-", "-", "incomplete"));
           continue;
         }
         try {
           CheckpointMetadata m = storage.readMetadata(id);
-          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %8d ms %12s %7.1f ms  %s%n", name, id,
+          String state = m.last() ? "complete (job ended)" : "complete";
+          if (!m.nativeFiles().isEmpty()) {
+            state += String.format(Locale.ROOT, ", incremental: %d of %d native files reused (%s)", m.reusedFiles(),
+                m.nativeFiles().size(), bytes(m.reusedBytes()));
+          }
+          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %8d ms %12s %12s %7.1f ms  %s%n", name, id,
               TIME.format(Instant.ofEpochMilli(m.timestampMillis())), m.durationMillis(), bytes(m.sizeBytes()),
-              m.alignmentNanos() / 1e6, m.last() ? "complete (job ended)" : "complete"));
+              bytes(m.writtenBytes()), m.alignmentNanos() / 1e6, state));
         } catch (CheckpointException e) {
-          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %10s %12s %10s  %s%n", name, id, "-", "-", "-", "-",
-              (e.incompatible ? "incompatible: " : "unreadable: ") + e.getMessage()));
+          b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %10s %12s %12s %10s  %s%n", name, id, "-", "-", "-",
+              "-", "-", (e.incompatible ? "incompatible: " : "unreadable: ") + e.getMessage()));
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.sluice.core.checkpoint;
 import dev.sluice.core.io.FileOutput;
 
 import dev.sluice.core.checkpoint.CheckpointMetadata.Committable;
+import dev.sluice.core.checkpoint.CheckpointMetadata.NativeFile;
 import dev.sluice.core.checkpoint.CheckpointMetadata.StateFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -42,7 +43,14 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * The metadata lists every state file with its size and checksum, so a truncated or corrupt state
- * file is found before anything is deserialized. A version other than the one this code writes is
+ * file is found before anything is deserialized.
+ *
+ * <p>Native checkpoints (RocksDB) add files: private ones in {@code chk-<n>/native-<transform>-<task>/}
+ * and immutable shared ones (SST files) in {@code <dir>/<job>/shared/}, each written once and
+ * referenced by every later checkpoint that still needs it. The metadata (version 2) lists every
+ * native file a checkpoint references with size and CRC32C, so a missing or damaged shared file
+ * makes that checkpoint unusable (the previous one is used). Retention deletes a shared file only
+ * when no retained checkpoint references it. A version other than the one this code writes is
  * refused ({@link CheckpointException#incompatible}); other damage makes the checkpoint unusable so
  * that the previous one is used. Thread-safety: stateless apart from the path; methods may be
  * called from any thread, but one checkpoint's files are written by one thread.
@@ -54,6 +62,14 @@ public final class CheckpointStorage {
   static final int STATE_MAGIC = 0x534C4354; // "SLCT"
   /** Format version of {@code _metadata} written by this code. */
   public static final int METADATA_VERSION = 1;
+  /**
+   * Format version of {@code _metadata} of checkpoints with native files: version 1 plus the
+   * written bytes and the native files. Written only when there are native files, so heap-only
+   * checkpoints stay version 1; both are read.
+   */
+  public static final int METADATA_VERSION_NATIVE = 2;
+  /** The job-level directory of files shared by checkpoints (native SST files). */
+  public static final String SHARED = "shared";
   /** Format version of the state files written by this code. */
   public static final int STATE_VERSION = 1;
   private static final int HEADER = 16;
@@ -113,6 +129,19 @@ public final class CheckpointStorage {
     }
     ids.sort(null);
     return ids;
+  }
+
+  /**
+   * The directory of shared native files: {@code <job>/shared}; for a single checkpoint directory
+   * its own {@code shared/} (a savepoint) or, if it has none, its parent's (a {@code chk-<n>}).
+   */
+  public Path sharedDir() {
+    if (fixed == null) {
+      return jobDir.resolve(SHARED);
+    }
+    Path own = fixed.resolve(SHARED);
+    Path parent = fixed.toAbsolutePath().getParent();
+    return Files.isDirectory(own) || parent == null ? own : parent.resolve(SHARED);
   }
 
   /** Whether checkpoint {@code id} has its metadata (it may still be corrupt). */
@@ -185,6 +214,133 @@ public final class CheckpointStorage {
     return payload;
   }
 
+  // ---------------------------------------------------------------- native files
+
+  /** CRC32C of shared files this storage wrote or checked, by name: valid while size and modification time match. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Checked(long size, long modified, int crc) {}
+
+  private Path nativePath(long id, NativeFile f) {
+    return f.shared() ? sharedDir().resolve(f.name()) : dirOf(id).resolve(f.name());
+  }
+
+  /**
+   * Copies the staged files of a native checkpoint into checkpoint {@code id} (fsynced, each by a
+   * temp name and an atomic rename): private ones into its directory, shared ones into
+   * {@link #sharedDir()} unless a file of that name is there already (then it is reused, not
+   * copied). Returns the metadata entries. On the checkpoint I/O thread.
+   */
+  public List<NativeFile> writeNative(long id, List<dev.sluice.core.stream.state.NativeCheckpointFiles.StagedFile> files)
+      throws IOException {
+    List<NativeFile> out = new ArrayList<>(files.size());
+    java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+    Path shared = sharedDir();
+    for (dev.sluice.core.stream.state.NativeCheckpointFiles.StagedFile f : files) {
+      Path target = f.shared() ? shared.resolve(f.name()) : dirOf(id).resolve(f.name());
+      try {
+        if (f.shared() && Files.isRegularFile(target)) {
+          long size = Files.size(target);
+          out.add(new NativeFile(f.name(), true, size, crcOf(target), true));
+          continue;
+        }
+        Files.createDirectories(target.getParent());
+        dirs.add(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".inprogress");
+        CRC32C crc = new CRC32C();
+        long size = 0;
+        try (FileChannel in = FileChannel.open(f.source(), StandardOpenOption.READ);
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                 StandardOpenOption.TRUNCATE_EXISTING)) {
+          ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+          while (in.read(buf) >= 0) {
+            buf.flip();
+            crc.update(buf.duplicate());
+            size += buf.remaining();
+            writeFully(ch, buf);
+            buf.clear();
+          }
+          ch.force(true);
+        }
+        try {
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        int c = (int) crc.getValue();
+        if (f.shared()) {
+          checked.put(f.name(), new Checked(size, Files.getLastModifiedTime(target).toMillis(), c));
+        }
+        out.add(new NativeFile(f.name(), f.shared(), size, c, false));
+      } catch (IOException e) {
+        throw new IOException("cannot write checkpoint file " + target + " (from " + f.source() + "): " + e, e);
+      }
+    }
+    for (Path d : dirs) {
+      FileOutput.fsync(d);
+    }
+    return out;
+  }
+
+  /** CRC32C of a shared file: remembered while its size and modification time are unchanged, else read. */
+  private int crcOf(Path file) throws IOException {
+    String name = file.getFileName().toString();
+    long size = Files.size(file);
+    long modified = Files.getLastModifiedTime(file).toMillis();
+    Checked c = checked.get(name);
+    if (c != null && c.size() == size && c.modified() == modified) {
+      return c.crc();
+    }
+    CRC32C crc = new CRC32C();
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      while (in.read(buf) >= 0) {
+        buf.flip();
+        crc.update(buf);
+        buf.clear();
+      }
+    }
+    int v = (int) crc.getValue();
+    checked.put(name, new Checked(size, modified, v));
+    return v;
+  }
+
+  /**
+   * Checks that every native file of checkpoint {@code m} is there with its size and checksum; a
+   * missing or damaged one makes the checkpoint unusable (the message names the file).
+   */
+  public void verifyNative(CheckpointMetadata m) throws CheckpointException {
+    for (NativeFile f : m.nativeFiles()) {
+      Path file = nativePath(m.id(), f);
+      String what = (f.shared() ? "shared state file " : "state file ") + file;
+      long size;
+      try {
+        size = Files.size(file);
+      } catch (NoSuchFileException e) {
+        throw new CheckpointException(what + " is missing (the checkpoint references it)", false);
+      } catch (IOException e) {
+        throw new CheckpointException(what + " cannot be read: " + e, e);
+      }
+      if (size != f.size()) {
+        throw new CheckpointException(what + " has " + size + " bytes, the metadata says " + f.size()
+            + " (truncated or overwritten)", false);
+      }
+      int crc;
+      try {
+        if (f.shared()) {
+          crc = crcOf(file);
+        } else {
+          crc = crc(Files.readAllBytes(file));
+        }
+      } catch (IOException e) {
+        throw new CheckpointException(what + " cannot be read: " + e, e);
+      }
+      if (crc != f.crc32c()) {
+        throw new CheckpointException(what + " is corrupt (checksum mismatch)", false);
+      }
+    }
+  }
+
   private static final String INCOMPATIBLE_HINT = "Restore it with the Sluice version that wrote it, or move the"
       + " checkpoint directory away to start the job from scratch";
 
@@ -226,6 +382,18 @@ public final class CheckpointStorage {
       out.writeInt(c.bytes().length);
       out.write(c.bytes());
     }
+    int version = m.nativeFiles().isEmpty() ? METADATA_VERSION : METADATA_VERSION_NATIVE;
+    if (version == METADATA_VERSION_NATIVE) {
+      out.writeLong(m.writtenBytes());
+      out.writeInt(m.nativeFiles().size());
+      for (NativeFile f : m.nativeFiles()) {
+        out.writeUTF(f.name());
+        out.writeBoolean(f.shared());
+        out.writeLong(f.size());
+        out.writeInt(f.crc32c());
+        out.writeBoolean(f.reused());
+      }
+    }
     out.flush();
     byte[] payload = bytes.toByteArray();
     Path dir = dirOf(m.id());
@@ -236,7 +404,7 @@ public final class CheckpointStorage {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer header = ByteBuffer.allocate(HEADER);
-        header.putInt(METADATA_MAGIC).putInt(m.version()).putInt(payload.length).putInt(crc(payload)).flip();
+        header.putInt(METADATA_MAGIC).putInt(version).putInt(payload.length).putInt(crc(payload)).flip();
         writeFully(ch, header);
         writeFully(ch, ByteBuffer.wrap(payload));
       }
@@ -272,9 +440,11 @@ public final class CheckpointStorage {
       throw new CheckpointException("checkpoint metadata " + file + " is truncated or not a Sluice checkpoint", false);
     }
     int version = b.getInt();
-    if (version != METADATA_VERSION) {
+    if (version != METADATA_VERSION && version != METADATA_VERSION_NATIVE) {
       throw new CheckpointException("checkpoint " + dirOf(id) + " has metadata format version " + version
-          + "; this Sluice reads version " + METADATA_VERSION + ". " + INCOMPATIBLE_HINT, true);
+          + "; this Sluice reads version " + METADATA_VERSION + " (" + METADATA_VERSION_NATIVE
+          + " with native RocksDB files). "
+          + INCOMPATIBLE_HINT, true);
     }
     int length = b.getInt();
     int crc = b.getInt();
@@ -316,8 +486,17 @@ public final class CheckpointStorage {
         in.readFully(c);
         committables.add(new Committable(t, p, at, c));
       }
+      long written = size;
+      List<NativeFile> natives = new ArrayList<>();
+      if (version == METADATA_VERSION_NATIVE) {
+        written = in.readLong();
+        n = in.readInt();
+        for (int i = 0; i < n; i++) {
+          natives.add(new NativeFile(in.readUTF(), in.readBoolean(), in.readLong(), in.readInt(), in.readBoolean()));
+        }
+      }
       return new CheckpointMetadata(version, job, cid, ts, duration, align, size, last, signature, classes, files,
-          committables);
+          committables, natives, written);
     } catch (IOException | RuntimeException e) {
       throw new CheckpointException("checkpoint metadata " + file + " is corrupt: " + e, e);
     }
@@ -349,6 +528,16 @@ public final class CheckpointStorage {
     for (StateFile f : m.files()) {
       Path to = target.resolve(f.name());
       Files.copy(dirOf(m.id()).resolve(f.name()), to, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+    }
+    // Native files: private ones under their relative names, shared ones into the savepoint's own
+    // shared/ (a savepoint is self-contained).
+    for (NativeFile f : m.nativeFiles()) {
+      Path to = f.shared() ? target.resolve(SHARED).resolve(f.name()) : target.resolve(f.name());
+      Files.createDirectories(to.getParent());
+      Files.copy(nativePath(m.id(), f), to, StandardCopyOption.REPLACE_EXISTING);
       try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
@@ -388,6 +577,49 @@ public final class CheckpointStorage {
         }
       } else if (newestComplete >= 0) {
         discard(id);
+      }
+    }
+    deleteUnreferencedShared();
+  }
+
+  /**
+   * Deletes the files of {@link #sharedDir()} that no complete checkpoint left references (files of
+   * failed checkpoints, and those every retained checkpoint has compacted away). Does nothing when a
+   * complete checkpoint's metadata cannot be read (it might reference any of them). Call only when no
+   * checkpoint is being written (the checkpoint I/O thread, after a checkpoint completed).
+   */
+  public void deleteUnreferencedShared() throws IOException {
+    Path shared = sharedDir();
+    if (fixed != null || !Files.isDirectory(shared)) {
+      return;
+    }
+    java.util.Set<String> referenced = new java.util.HashSet<>();
+    for (long id : ids()) {
+      if (!hasMetadata(id)) {
+        continue; // incomplete: deleted above or by the next run, never restored from
+      }
+      try {
+        for (NativeFile f : readMetadata(id).nativeFiles()) {
+          if (f.shared()) {
+            referenced.add(f.name());
+          }
+        }
+      } catch (CheckpointException e) {
+        LOG.debug("not deleting shared checkpoint files: checkpoint {} is unreadable ({})", dirOf(id), e.getMessage());
+        return;
+      }
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(shared)) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        if (!referenced.contains(name)) {
+          try {
+            Files.deleteIfExists(p);
+            checked.remove(name);
+          } catch (IOException e) {
+            LOG.warn("could not delete unreferenced shared checkpoint file {}: {}", p, e.toString());
+          }
+        }
       }
     }
   }

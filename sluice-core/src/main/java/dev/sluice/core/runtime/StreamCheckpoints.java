@@ -58,7 +58,20 @@ final class StreamCheckpoints {
 
   /** The checkpoint a run restores from: per stage the old tasks' states, per sink transform its committables. */
   record Restored(CheckpointMetadata metadata, Map<Integer, List<TaskState>> byStage,
-                  Map<Integer, List<Object>> committables) {}
+                  Map<Integer, List<Object>> committables, Path dir, Path sharedDir) {}
+
+  /** Native files a task staged at a barrier ({@code NativeCheckpointFiles.stage}), copied on the I/O thread. */
+  record Staged(List<dev.sluice.core.stream.state.NativeCheckpointFiles.StagedFile> files, Runnable cleanup) {}
+
+  private static void cleanup(List<Staged> staged) {
+    for (Staged st : staged) {
+      try {
+        st.cleanup().run();
+      } catch (RuntimeException e) {
+        LOG.warn("could not remove staged checkpoint files: {}", e.toString());
+      }
+    }
+  }
 
   StreamCheckpoints(LogicalPlan logical, RunOptions.Checkpointing settings) {
     this.logical = logical;
@@ -190,6 +203,7 @@ final class StreamCheckpoints {
     }
     // Allow exactly the classes the writing job wrote (recorded in the checksummed metadata).
     serde.allowClassNames(m.classNames());
+    storage.verifyNative(m);
     Map<Integer, List<TaskState>> byStage = new HashMap<>();
     try {
       for (StateFile f : m.files()) {
@@ -207,7 +221,7 @@ final class StreamCheckpoints {
       for (List<TaskState> l : byStage.values()) {
         l.sort((a, b) -> Integer.compare(a.index(), b.index()));
       }
-      return new Restored(m, byStage, committables);
+      return new Restored(m, byStage, committables, storage.dirOf(id), storage.sharedDir());
     } catch (CheckpointException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -253,6 +267,7 @@ final class StreamCheckpoints {
       final long startNanos = System.nanoTime();
       final long startMillis = System.currentTimeMillis();
       final StateFile[] files;
+      final List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
       final boolean[] acked;
       int remaining;
       long maxAlignNanos;
@@ -421,26 +436,45 @@ final class StreamCheckpoints {
 
     /** A task aligned checkpoint {@code id} and took its state; serializes it here, writes it on the I/O thread. */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos) {
+      taskSnapshot(t, id, state, alignNanos, List.of());
+    }
+
+    /**
+     * Like {@link #taskSnapshot(StreamTask, long, TaskState, long)}, with native files the task's
+     * operators staged: the I/O thread copies them (only new shared files) before the state file.
+     */
+    void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos, List<Staged> staged) {
       byte[] bytes;
       try {
         bytes = serde.toBytes(state);
       } catch (RuntimeException e) {
+        cleanup(staged);
         decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
             + e.getMessage());
         return;
       }
       int participant = t.ordinal;
-      io.execute(() -> {
-        if (!isPending(id)) {
-          return;
-        }
-        try {
-          StateFile f = storage.writeState(id, t.stage.id(), t.index, bytes);
-          ack(participant, id, f, alignNanos);
-        } catch (IOException | RuntimeException e) {
-          decline(id, e.getMessage());
-        }
-      });
+      try {
+        io.execute(() -> {
+          try {
+            if (!isPending(id)) {
+              return;
+            }
+            List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
+            for (Staged st : staged) {
+              natives.addAll(storage.writeNative(id, st.files()));
+            }
+            StateFile f = storage.writeState(id, t.stage.id(), t.index, bytes);
+            ack(participant, id, f, alignNanos, natives);
+          } catch (IOException | RuntimeException e) {
+            decline(id, e.getMessage());
+          } finally {
+            cleanup(staged);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        cleanup(staged); // the job is ending
+      }
     }
 
     /** A task ended: it acknowledges the pending checkpoint (and later ones) as finished. */
@@ -489,6 +523,11 @@ final class StreamCheckpoints {
     }
 
     private void ack(int participant, long id, StateFile file, long alignNanos) {
+      ack(participant, id, file, alignNanos, List.of());
+    }
+
+    private void ack(int participant, long id, StateFile file, long alignNanos,
+                     List<CheckpointMetadata.NativeFile> natives) {
       Pending done;
       synchronized (this) {
         Pending p = pending;
@@ -499,6 +538,7 @@ final class StreamCheckpoints {
         if (file != null) {
           p.files[participant] = file;
         }
+        p.natives.addAll(natives);
         p.maxAlignNanos = Math.max(p.maxAlignNanos, alignNanos);
         if (--p.remaining > 0) {
           return;
@@ -557,9 +597,20 @@ final class StreamCheckpoints {
           size += f.size();
         }
       }
+      long written = size;
+      List<CheckpointMetadata.NativeFile> natives;
+      synchronized (this) {
+        natives = new ArrayList<>(p.natives);
+      }
+      for (CheckpointMetadata.NativeFile f : natives) {
+        size += f.size();
+        if (!f.reused()) {
+          written += f.size();
+        }
+      }
       try {
         writeMetadata(p.id, p.startMillis, System.nanoTime() - p.startNanos, p.maxAlignNanos, size, false, files,
-            toCommit);
+            toCommit, natives, written);
       } catch (IOException | RuntimeException e) {
         decline(p.id, e.getMessage());
         return;
@@ -624,8 +675,8 @@ final class StreamCheckpoints {
         }
       }
       triggerQueued();
-      LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} ms", p.id, logical.name(), size,
-          (System.nanoTime() - p.startNanos) / 1_000_000);
+      LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} written, {} ms", p.id, logical.name(), size,
+          written, (System.nanoTime() - p.startNanos) / 1_000_000);
     }
 
     /**
@@ -659,7 +710,7 @@ final class StreamCheckpoints {
       }
       long id = nextId.getAndIncrement();
       try {
-        writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit);
+        writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit, List.of(), 0);
         storage.retain(settings.retained());
       } catch (IOException | RuntimeException e) {
         // The output is committed all the same; only a crash during this commit could then repeat it.
@@ -669,7 +720,8 @@ final class StreamCheckpoints {
     }
 
     private void writeMetadata(long id, long startMillis, long durationNanos, long alignNanos, long size, boolean last,
-                               List<StateFile> files, List<List<Prepared>> toCommit) throws IOException {
+                               List<StateFile> files, List<List<Prepared>> toCommit,
+                               List<CheckpointMetadata.NativeFile> natives, long written) throws IOException {
       List<Committable> committables = new ArrayList<>();
       List<StreamExecution.SinkLoop> loops = exec.sinkLoops();
       for (int i = 0; i < toCommit.size(); i++) {
@@ -680,7 +732,7 @@ final class StreamCheckpoints {
       }
       storage.writeMetadata(new CheckpointMetadata(CheckpointStorage.METADATA_VERSION, logical.name(), id,
           startMillis, durationNanos / 1_000_000, alignNanos, size, last, signature,
-          List.copyOf(serde.writtenClassNames()), files, committables));
+          List.copyOf(serde.writtenClassNames()), files, committables, natives, written));
     }
 
     @SuppressWarnings("unchecked")

@@ -311,6 +311,18 @@ final class StreamNodes {
 
     @Override public String name() { return name + " (#" + transformId + ")"; }
 
+    private dev.sluice.core.stream.state.NativeCheckpointFiles nativeFiles;
+
+    /** Where native checkpoint files go (the job takes checkpoints). */
+    void nativeFiles(dev.sluice.core.stream.state.NativeCheckpointFiles files) {
+      this.nativeFiles = files;
+    }
+
+    @Override
+    public dev.sluice.core.stream.state.NativeCheckpointFiles nativeCheckpoints() {
+      return nativeFiles;
+    }
+
     /** Where {@link #createKeyedStateBackend} gets the job's backend kind, serializer and temp directory. */
     void stateBackends(dev.sluice.core.stream.state.KeyedStateBackendFactory factory, JobResources resources) {
       this.stateBackends = factory;

@@ -99,6 +99,8 @@ final class StreamTask {
   private long aligning;
   private long alignStart;
   private long lastSnapshot;
+  /** Native files the operators staged at the current barrier ({@link NativeFiles}), copied on the I/O thread. */
+  private final List<StreamCheckpoints.Staged> staged = new ArrayList<>();
   /** The unread rest of a blocking source's split, from the reader thread's barrier. */
   private dev.sluice.api.source.SourceSplit ioRemaining;
   private final java.util.Map<Integer, List<Object>> restoredOperators;
@@ -342,6 +344,9 @@ final class StreamTask {
       StreamNodes.Operator node = new StreamNodes.Operator(id, name, job.createOperator(op), keyed, slot, index,
           job.taskCount(stage), job.clock);
       node.stateBackends(job.stateBackends, job.resources);
+      if (job.checkpoints != null) {
+        node.nativeFiles(new NativeFiles(id));
+      }
       return node;
     }
     return new StatelessNodes.Pass(id, name);
@@ -728,11 +733,16 @@ final class StreamTask {
         remaining = reader.remainingSplit();
       }
     }
+    List<StreamCheckpoints.Staged> natives = List.copyOf(staged);
+    staged.clear();
     if (refused != null) {
+      for (StreamCheckpoints.Staged st : natives) {
+        st.cleanup().run();
+      }
       ck.declineFromTask(id, refused); // the barrier still goes out: later checkpoints align as usual
     } else {
       ck.taskSnapshot(this, id, new dev.sluice.core.checkpoint.TaskState(stage.id(), index, false,
-          split == null ? -1 : split.transform(), remaining, states), alignNanos);
+          split == null ? -1 : split.transform(), remaining, states), alignNanos, natives);
     }
     Control barrier = Control.barrier(id, null);
     for (StreamNodes.Out o : outs) {
@@ -740,6 +750,39 @@ final class StreamTask {
     }
     lastSnapshot = id;
     aligning = 0;
+  }
+
+  /**
+   * Where one operator of this task puts native checkpoint files: {@code native-<transform>-<task>/}
+   * in the checkpoint's directory, shared files in the job's shared directory; on restore the
+   * directories of the checkpoint restored from.
+   */
+  private final class NativeFiles implements dev.sluice.core.stream.state.NativeCheckpointFiles {
+    private final int transformId;
+
+    NativeFiles(int transformId) {
+      this.transformId = transformId;
+    }
+
+    @Override
+    public String privateDir(long checkpointId) {
+      return "native-" + transformId + "-" + index;
+    }
+
+    @Override
+    public void stage(long checkpointId, List<StagedFile> files, Runnable cleanup) {
+      staged.add(new StreamCheckpoints.Staged(List.copyOf(files), cleanup));
+    }
+
+    @Override
+    public java.nio.file.Path restoreCheckpointDir() {
+      return job.restored == null ? null : job.restored.dir();
+    }
+
+    @Override
+    public java.nio.file.Path restoreSharedDir() {
+      return job.restored == null ? null : job.restored.sharedDir();
+    }
   }
 
   /** Event time and end of input over the chain, in topological order. */

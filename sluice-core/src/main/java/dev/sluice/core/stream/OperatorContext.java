@@ -47,4 +47,13 @@ public interface OperatorContext {
     return new HeapKeyedStateBackend(maxKeyGroups(), KeyGroupRange.ofPartition(partition(), maxKeyGroups(), parallelism()),
         this::currentProcessingTime);
   }
+
+  /**
+   * Where native (file) checkpoints of a keyed state backend go ({@code NativeCheckpointing}), or
+   * null: the job takes no checkpoints, or the harness keeps heap snapshots only. Operators then use
+   * the backend's {@code snapshot()} as before.
+   */
+  default dev.sluice.core.stream.state.NativeCheckpointFiles nativeCheckpoints() {
+    return null;
+  }
 }

@@ -18,6 +18,8 @@ import dev.sluice.core.stream.state.HeapKeyedStateBackend;
 import dev.sluice.core.stream.state.KeyGroupRange;
 import dev.sluice.core.stream.state.KeyedStateBackend;
 import dev.sluice.core.stream.state.KeyedStateSnapshot;
+import dev.sluice.core.stream.state.NativeCheckpointFiles;
+import dev.sluice.core.stream.state.NativeCheckpointing;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,9 +147,26 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
    */
   public record Snapshot(long watermark, KeyedStateSnapshot state) implements java.io.Serializable {}
 
-  /** The keyed state and timers of this task's key groups, and its watermark. */
+  /**
+   * A native (file) checkpoint of the backend ({@link NativeCheckpointing}), taken when the job
+   * checkpoints and the backend supports it (RocksDB): the files are copied by the runtime, the
+   * handle names them.
+   *
+   * @param watermark the last watermark received
+   * @param handle the backend's handle ({@link NativeCheckpointing#checkpointNative})
+   */
+  public record NativeSnapshot(long watermark, Object handle) implements java.io.Serializable {}
+
+  /**
+   * The keyed state and timers of this task's key groups, and its watermark: a native checkpoint
+   * when the runtime stores them and the backend can, else the backend's {@code snapshot()}.
+   */
   @Override
   public Object snapshotState(long checkpointId) {
+    NativeCheckpointFiles files = ctx.nativeCheckpoints();
+    if (files != null && backend instanceof NativeCheckpointing n) {
+      return new NativeSnapshot(watermark, n.checkpointNative(checkpointId, files));
+    }
     return new Snapshot(watermark, backend.snapshot());
   }
 
@@ -160,14 +179,30 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   public void restoreState(List<Object> snapshots) {
     long wm = Long.MAX_VALUE;
     boolean any = false;
+    List<Object> handles = new java.util.ArrayList<>();
     for (Object o : snapshots) {
       if (o == null) {
         continue;
       }
-      Snapshot s = (Snapshot) o;
-      backend.restore(s.state());
-      wm = Math.min(wm, s.watermark());
+      if (o instanceof NativeSnapshot ns) {
+        handles.add(ns.handle());
+        wm = Math.min(wm, ns.watermark());
+      } else {
+        Snapshot s = (Snapshot) o;
+        backend.restore(s.state());
+        wm = Math.min(wm, s.watermark());
+      }
       any = true;
+    }
+    if (!handles.isEmpty()) {
+      NativeCheckpointFiles files = ctx.nativeCheckpoints();
+      if (!(backend instanceof NativeCheckpointing n) || files == null || files.restoreCheckpointDir() == null) {
+        throw new IllegalStateException(ctx.name() + ": the checkpoint holds this operator's keyed state as native"
+            + " RocksDB files, which the " + (backend instanceof NativeCheckpointing ? "runtime (no checkpoint"
+            + " storage)" : "job's state backend") + " cannot restore; run the job with the state backend 'rocksdb'"
+            + " (--state rocksdb) to restore it");
+      }
+      n.restoreNative(handles, files.restoreCheckpointDir(), files.restoreSharedDir());
     }
     if (any) {
       watermark = wm;

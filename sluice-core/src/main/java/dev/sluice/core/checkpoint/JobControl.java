@@ -70,9 +70,11 @@ public final class JobControl implements AutoCloseable {
 
   /**
    * Takes the job's lock, waiting up to {@code waitMillis} (a client probing it holds it for a moment);
-   * throws {@link IllegalStateException} naming the holder if another process runs the job.
+   * throws {@link IllegalStateException} naming the holder if another process runs the job. Returns
+   * false, holding nothing, where the file system cannot lock files (the job then runs without job
+   * control).
    */
-  public void hold(String job, long waitMillis) throws IOException {
+  public boolean hold(String job, long waitMillis) throws IOException {
     Files.createDirectories(dir);
     FileChannel ch = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     long deadline = System.nanoTime() + waitMillis * 1_000_000L;
@@ -82,6 +84,9 @@ public final class JobControl implements AutoCloseable {
         l = ch.tryLock();
       } catch (OverlappingFileLockException e) {
         l = null; // held in this JVM by another run of the same job
+      } catch (IOException e) {
+        ch.close(); // no file locks here (e.g. some network file systems)
+        return false;
       }
       if (l != null || System.nanoTime() >= deadline) {
         break;
@@ -102,6 +107,7 @@ public final class JobControl implements AutoCloseable {
     lockChannel = ch;
     lock = l;
     Files.writeString(dir.resolve("pid"), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+    return true;
   }
 
   /** Releases the lock (idempotent). */

@@ -57,12 +57,14 @@ final class StreamJob {
     StreamCheckpoints.check(logical);
     StreamJob job = new StreamJob(logical, options, config);
     JobControl control = new JobControl(job.checkpoints.storage.jobDir());
+    boolean held;
+    String why = "the file system cannot lock files";
     try {
-      control.hold(logical.name(), 2_000);
+      held = control.hold(logical.name(), 2_000);
     } catch (IOException e) {
-      job.checkpoints.shutdown();
-      throw new UncheckedIOException("cannot create the job control files of job '" + logical.name() + "' in "
-          + control.dir() + ": " + e.getMessage(), e);
+      // Like a checkpoint write that fails (a full disk, a file in the way): the job runs all the same.
+      held = false;
+      why = e.toString();
     } catch (RuntimeException e) {
       job.checkpoints.shutdown();
       throw e;
@@ -74,7 +76,13 @@ final class StreamJob {
       control.close();
       throw e;
     }
-    job.serveControl(control);
+    if (held) {
+      job.serveControl(control);
+    } else {
+      control.close();
+      LOG.warn("job '{}': no lock on {} ({}); running without job control: 'sluice savepoint' cannot reach this"
+          + " job, and a second run on the same directory is not detected", logical.name(), control.lockFile(), why);
+    }
     return new LocalJobHandle(job.future, job::cancel, job::savepoint);
   }
 

@@ -132,6 +132,7 @@ final class MicroBatches implements Runnable {
       LOG.warn("job '{}': {}; the batch never ran, planning it anew", job, e.getMessage());
       replay = null;
     }
+    attempt.completionWaiter = Thread.currentThread();
     long[] targets = null;
     long interval = trigger.interval().toNanos();
     long lastStart = 0;
@@ -219,7 +220,7 @@ final class MicroBatches implements Runnable {
           exec.failCheckpoint("the checkpoint of batch " + id + " failed; the job restarts and replays it");
           return;
         }
-        LockSupport.parkNanos(200_000L);
+        LockSupport.parkNanos(5_000_000L); // unparked when the checkpoint completes or fails
       }
       if (stopped()) {
         return;

@@ -250,6 +250,8 @@ final class StreamCheckpoints {
     volatile long lastDeclined;
     /** Called on the I/O thread after a checkpoint's sink commit (micro-batch: writes the commit log). */
     volatile java.util.function.LongConsumer onCommitted;
+    /** Unparked when a checkpoint completes or fails (micro-batch: the coordinator waiting for its batch). */
+    volatile Thread completionWaiter;
 
     private record Prepared(long id, Object committable, byte[] bytes) {}
 
@@ -548,6 +550,13 @@ final class StreamCheckpoints {
       io.execute(() -> complete(done));
     }
 
+    private void wakeCompletionWaiter() {
+      Thread w = completionWaiter;
+      if (w != null) {
+        java.util.concurrent.locks.LockSupport.unpark(w);
+      }
+    }
+
     /** A task cannot snapshot its state for checkpoint {@code id}: the checkpoint fails (see {@link #decline}). */
     void declineFromTask(long id, String reason) {
       decline(id, reason);
@@ -565,6 +574,7 @@ final class StreamCheckpoints {
         failures = ++consecutiveFailures;
         lastDeclined = id;
       }
+      wakeCompletionWaiter();
       io.execute(() -> storage.discard(id));
       LOG.warn("checkpoint {} of job '{}' failed: {}", id, logical.name(), reason);
       if (sp != null) {
@@ -639,6 +649,7 @@ final class StreamCheckpoints {
           stoppedAtSavepoint = true;
         }
       }
+      wakeCompletionWaiter();
       try {
         storage.retain(settings.retained());
       } catch (IOException | RuntimeException e) {

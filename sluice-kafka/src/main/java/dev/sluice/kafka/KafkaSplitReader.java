@@ -324,6 +324,17 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
 
   @Override
   public void close() {
-    consumer.close(Duration.ofSeconds(1));
+    // A cancelled task closes its reader on an interrupted thread: close without the interrupt (the
+    // consumer would log and throw), then restore it.
+    boolean interrupted = Thread.interrupted();
+    try {
+      consumer.close(Duration.ofMillis(interrupted ? 0 : 1000));
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -50,9 +50,9 @@ public final class KafkaSink<T> implements Sink<T> {
 
   final String bootstrap;
   final String topic;
-  final KafkaSerializer<T> serializer;
-  final KafkaSerializer<T> key;
-  final KafkaPartitioner<T> partitioner;
+  final KafkaSerializer<? super T> serializer;
+  final KafkaSerializer<? super T> key;
+  final KafkaPartitioner<? super T> partitioner;
   final DeliveryGuarantee guarantee;
   final String prefix;
   final HashMap<String, String> properties;
@@ -79,9 +79,9 @@ public final class KafkaSink<T> implements Sink<T> {
   public static final class Builder<T> {
     private final String bootstrap;
     private final String topic;
-    private KafkaSerializer<T> serializer = KafkaSerializers.string();
-    private KafkaSerializer<T> key;
-    private KafkaPartitioner<T> partitioner;
+    private KafkaSerializer<? super T> serializer = KafkaSerializers.string();
+    private KafkaSerializer<? super T> key;
+    private KafkaPartitioner<? super T> partitioner;
     private DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     private String prefix;
     private final Map<String, String> properties = new LinkedHashMap<>();
@@ -95,20 +95,19 @@ public final class KafkaSink<T> implements Sink<T> {
       this.topic = Objects.requireNonNull(topic, "topic");
     }
 
-    @SuppressWarnings("unchecked")
-    public <R> Builder<R> serializer(KafkaSerializer<R> s) {
-      Builder<R> self = (Builder<R>) this;
-      self.serializer = Objects.requireNonNull(s, "serializer");
-      return self;
+    /** How records become values (default: {@code String.valueOf} as UTF-8). */
+    public Builder<T> serializer(KafkaSerializer<? super T> s) {
+      this.serializer = Objects.requireNonNull(s, "serializer");
+      return this;
     }
 
     /** The record's key (bytes); records with the same key go to the same partition unless a partitioner is set. */
-    public Builder<T> key(KafkaSerializer<T> k) {
+    public Builder<T> key(KafkaSerializer<? super T> k) {
       this.key = k;
       return this;
     }
 
-    public Builder<T> partitioner(KafkaPartitioner<T> p) {
+    public Builder<T> partitioner(KafkaPartitioner<? super T> p) {
       this.partitioner = p;
       return this;
     }
@@ -249,8 +248,12 @@ public final class KafkaSink<T> implements Sink<T> {
       } catch (KafkaException e) {
         throw new IOException("cannot commit Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": " + e, e);
       }
+      Transactions.committed(c);
       live.release().run();
       return;
+    }
+    if (Transactions.COMMITTED.containsKey(Transactions.key(c))) {
+      return; // committed by this process already
     }
     if (live != null) {
       Transactions.LIVE.put(c.transactionalId(), live); // another transaction of the same id: not ours to touch
@@ -259,6 +262,7 @@ public final class KafkaSink<T> implements Sink<T> {
     try (KafkaProducer<byte[], byte[]> p = producer(c.transactionalId())) {
       Transactions.resume(p, c.producerId(), c.epoch());
       p.commitTransaction();
+      Transactions.committed(c);
       LOG.info("committed Kafka transaction {} (producer id {}, epoch {}) of a previous run", c.transactionalId(),
           c.producerId(), c.epoch());
     } catch (ProducerFencedException | InvalidProducerEpochException | InvalidTxnStateException e) {

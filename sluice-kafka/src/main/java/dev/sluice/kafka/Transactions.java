@@ -25,6 +25,23 @@ final class Transactions {
   /** Live producers whose transaction is prepared and awaits its commit, by transactional id. */
   static final Map<String, Pending> LIVE = new ConcurrentHashMap<>();
 
+  /**
+   * Transactions committed by this process ({@code id/producerId/epoch}), so a repeated commit (the
+   * end-of-input commit repeats the last checkpoint's) does not resume a finished transaction.
+   */
+  static final Map<String, Boolean> COMMITTED = new ConcurrentHashMap<>();
+
+  static String key(KafkaCommittable c) {
+    return c.transactionalId() + "/" + c.producerId() + "/" + c.epoch();
+  }
+
+  static void committed(KafkaCommittable c) {
+    if (COMMITTED.size() > 100_000) {
+      COMMITTED.clear();
+    }
+    COMMITTED.put(key(c), Boolean.TRUE);
+  }
+
   /** A prepared transaction and the writer pool it goes back to once committed. */
   record Pending(KafkaProducer<byte[], byte[]> producer, long producerId, short epoch, Runnable release) {}
 

@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --partitions} partitions, then times a job that copies it (bounded at the end found at start)
  * into another topic through {@code KafkaSink} with {@code EXACTLY_ONCE}, and counts the output with
  * a read_committed consumer. Prints records/s.
- * {@code Bench kafka [--records 5000000] [--bytes 100] [--partitions 4] [--parallelism 2] [--checkpoint-ms 1000]}
+ * {@code Bench kafka [--records 5000000] [--bytes 100] [--partitions 4] [--parallelism 2] [--checkpoint-ms 1000] [--guarantee EXACTLY_ONCE|AT_LEAST_ONCE] [--compression lz4|none]}
  */
 final class KafkaBench {
   private KafkaBench() {}
@@ -43,12 +43,13 @@ final class KafkaBench {
     int parallelism = (int) a.getLong("parallelism", 2);
     long checkpointMs = a.getLong("checkpoint-ms", 1000);
     String guarantee = a.get("guarantee", "EXACTLY_ONCE");
+    String compression = a.get("compression", "lz4");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       String b = kafka.bootstrapServers();
       kafka.createTopic("bench-in", partitions);
       kafka.createTopic("bench-out", partitions);
       long t0 = System.nanoTime();
-      preload(b, n, bytes, partitions);
+      preload(b, n, bytes, partitions, compression);
       System.out.printf("pre-loaded %,d records of %d bytes into %d partitions in %.1f s%n", n, bytes, partitions,
           Args.seconds(System.nanoTime() - t0));
 
@@ -57,15 +58,16 @@ final class KafkaBench {
       p.read(KafkaSource.builder(b, "bench-in").deserializer(KafkaDeserializers.bytes())
               .bounded(StoppingOffsets.latest()).build())
           .write(KafkaSink.<byte[]>builder(b, "bench-out").serializer(KafkaSerializers.bytes())
-              .deliveryGuarantee(DeliveryGuarantee.valueOf(guarantee)).transactionalIdPrefix("bench").build());
+              .deliveryGuarantee(DeliveryGuarantee.valueOf(guarantee)).transactionalIdPrefix("bench")
+              .property("compression.type", compression).build());
       long t1 = System.nanoTime();
       JobResult r = p.run(RunOptions.streaming().withParallelism(parallelism)
           .withCheckpointing(ck, Duration.ofMillis(checkpointMs)));
       long elapsed = System.nanoTime() - t1;
       long out = countCommitted(b, "bench-out");
-      System.out.printf("kafka -> kafka %s, checkpoints every %d ms, parallelism %d, %d partitions: %s, %,d records in %.2f s"
+      System.out.printf("RESULT kafka -> kafka %s, %s, checkpoints every %d ms, parallelism %d, %d partitions: %s, %,d records in %.2f s"
               + " = %,.0f records/s (%.1f MB/s of values); read_committed output: %,d records%n",
-          guarantee, checkpointMs, parallelism, partitions, r.status(), n, Args.seconds(elapsed),
+          guarantee, compression, checkpointMs, parallelism, partitions, r.status(), n, Args.seconds(elapsed),
           n / Args.seconds(elapsed), n * (double) bytes / Args.seconds(elapsed) / 1e6, out);
       if (out != n) {
         System.out.println("MISMATCH: expected " + n + " output records");
@@ -74,14 +76,14 @@ final class KafkaBench {
     }
   }
 
-  private static void preload(String b, long n, int bytes, int partitions) {
+  private static void preload(String b, long n, int bytes, int partitions, String compression) {
     Map<String, Object> c = new HashMap<>();
     c.put("bootstrap.servers", b);
     c.put("key.serializer", ByteArraySerializer.class.getName());
     c.put("value.serializer", ByteArraySerializer.class.getName());
     c.put("linger.ms", 20);
     c.put("batch.size", 512 * 1024);
-    c.put("compression.type", "lz4");
+    c.put("compression.type", compression);
     c.put("buffer.memory", 128L << 20);
     Random rnd = new Random(1);
     byte[][] values = new byte[1024][];

@@ -233,14 +233,30 @@ public final class KafkaSink<T> implements Sink<T> {
 
   @Override
   public void commit(List<Object> committables) throws IOException {
-    for (Object o : committables) {
-      if (o instanceof KafkaCommittable c) {
-        commit(c);
+    // A commit call means a checkpoint later than those of the producers deferred so far is complete.
+    List<Runnable> ready = Transactions.DEFERRED.remove(prefix);
+    List<Runnable> released = new ArrayList<>();
+    try {
+      for (Object o : committables) {
+        if (o instanceof KafkaCommittable c) {
+          commit(c, released);
+        }
+      }
+    } finally {
+      if (!released.isEmpty()) {
+        Transactions.DEFERRED.merge(prefix, released, (a, b) -> {
+          List<Runnable> all = new ArrayList<>(a);
+          all.addAll(b);
+          return all;
+        });
+      }
+      if (ready != null) {
+        ready.forEach(Runnable::run);
       }
     }
   }
 
-  private void commit(KafkaCommittable c) throws IOException {
+  private void commit(KafkaCommittable c, List<Runnable> released) throws IOException {
     Transactions.Pending live = Transactions.LIVE.remove(c.transactionalId());
     if (live != null && live.producerId() == c.producerId() && live.epoch() == c.epoch()) {
       try {
@@ -249,7 +265,7 @@ public final class KafkaSink<T> implements Sink<T> {
         throw new IOException("cannot commit Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": " + e, e);
       }
       Transactions.committed(c);
-      live.release().run();
+      released.add(live.release());
       return;
     }
     if (Transactions.COMMITTED.containsKey(Transactions.key(c))) {
@@ -258,7 +274,11 @@ public final class KafkaSink<T> implements Sink<T> {
     if (live != null) {
       Transactions.LIVE.put(c.transactionalId(), live); // another transaction of the same id: not ours to touch
     }
-    // Not in this process (a crash between the checkpoint and its commit): resume and commit it.
+    // Not in this process (a crash between the checkpoint and its commit): resume and commit it,
+    // if the broker still holds it open.
+    if (!stillOpen(c)) {
+      return;
+    }
     try (KafkaProducer<byte[], byte[]> p = producer(c.transactionalId())) {
       Transactions.resume(p, c.producerId(), c.epoch());
       p.commitTransaction();
@@ -271,6 +291,42 @@ public final class KafkaSink<T> implements Sink<T> {
           c.producerId(), c.epoch(), e.toString());
     } catch (KafkaException e) {
       throw new IOException("cannot commit Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": " + e, e);
+    }
+  }
+
+  /**
+   * Whether the broker still has the committable's transaction open (same producer id and epoch,
+   * ongoing). A later epoch or a completed commit means it was committed already.
+   */
+  private boolean stillOpen(KafkaCommittable c) throws IOException {
+    try (Admin admin = admin()) {
+      org.apache.kafka.clients.admin.TransactionDescription d = admin.describeTransactions(List.of(c.transactionalId()))
+          .description(c.transactionalId()).get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+      boolean same = d.producerId() == c.producerId() && d.producerEpoch() == c.epoch();
+      if (same && (d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT)) {
+        return true;
+      }
+      if (same && (d.state() == TransactionState.COMPLETE_ABORT || d.state() == TransactionState.PREPARE_ABORT)) {
+        throw new IOException("Kafka transaction " + c.transactionalId() + " of a complete checkpoint was aborted by the"
+            + " broker (producer id " + c.producerId() + ", epoch " + c.epoch() + "), probably because the job was down"
+            + " longer than transaction.timeout.ms: its output is lost; raise transaction.timeout.ms (and the broker's"
+            + " transaction.max.timeout.ms) or restart sooner");
+      }
+      LOG.info("Kafka transaction {} (producer id {}, epoch {}) was completed already (now producer id {}, epoch {}, {})",
+          c.transactionalId(), c.producerId(), c.epoch(), d.producerId(), d.producerEpoch(), d.state());
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException) {
+        LOG.info("Kafka transaction {} is unknown to the broker (expired after completion)", c.transactionalId());
+        return false;
+      }
+      throw new IOException("cannot describe Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": "
+          + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while describing a Kafka transaction", e);
     }
   }
 
@@ -292,6 +348,10 @@ public final class KafkaSink<T> implements Sink<T> {
 
   /** Aborts and closes the prepared transactions of this sink still held in this process. */
   private void abortLive() {
+    List<Runnable> deferred = Transactions.DEFERRED.remove(prefix);
+    if (deferred != null) {
+      deferred.forEach(Runnable::run); // their writers are gone: this closes the producers
+    }
     for (String id : new ArrayList<>(Transactions.LIVE.keySet())) {
       if (id.startsWith(prefix + "-")) {
         Transactions.Pending p = Transactions.LIVE.remove(id);

@@ -26,6 +26,14 @@ final class Transactions {
   static final Map<String, Pending> LIVE = new ConcurrentHashMap<>();
 
   /**
+   * Producers whose transaction this process committed, per sink prefix, waiting to go back to their
+   * writer's pool until the sink's next commit call: only then has a later checkpoint completed, so
+   * no restore can present the committed transaction again while its id already runs a new one (a
+   * resumed commit for an id that moved on could otherwise end the wrong transaction).
+   */
+  static final Map<String, java.util.List<Runnable>> DEFERRED = new ConcurrentHashMap<>();
+
+  /**
    * Transactions committed by this process ({@code id/producerId/epoch}), so a repeated commit (the
    * end-of-input commit repeats the last checkpoint's) does not resume a finished transaction.
    */

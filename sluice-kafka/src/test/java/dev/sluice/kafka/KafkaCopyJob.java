@@ -4,6 +4,11 @@ import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.MapFunction;
+import dev.sluice.api.sink.Sink;
+import dev.sluice.api.sink.SinkWriter;
+import dev.sluice.api.sink.WriterContext;
+import java.io.IOException;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -28,12 +33,43 @@ public final class KafkaCopyJob {
     }
   }
 
+  /**
+   * The Kafka sink, with each checkpoint's commit held back 300 ms: kills then often land between a
+   * complete checkpoint and its commit, so the next run must resume those transactions.
+   */
+  record SlowCommit<T>(KafkaSink<T> delegate) implements Sink<T> {
+    @Override public void open(int parallelism) throws IOException {
+      delegate.open(parallelism);
+    }
+
+    @Override public SinkWriter<T> writer(WriterContext context) throws IOException {
+      return delegate.writer(context);
+    }
+
+    @Override public void commit(List<Object> committables) throws IOException {
+      java.util.concurrent.locks.LockSupport.parkNanos(300_000_000L);
+      delegate.commit(committables);
+    }
+
+    @Override public boolean supportsCheckpoints() {
+      return true;
+    }
+
+    @Override public void recover(int parallelism, List<Object> committables) throws IOException {
+      delegate.recover(parallelism, committables);
+    }
+
+    @Override public void abort() {
+      delegate.abort();
+    }
+  }
+
   static Pipeline pipeline(String bootstrap, String in, String out, int pauseEvery) {
     Pipeline p = Pipeline.create("kafka-copy");
     p.read(KafkaSource.builder(bootstrap, in).bounded(StoppingOffsets.latest()).build())
         .map(new Throttle(pauseEvery))
-        .write(KafkaSink.<String>builder(bootstrap, out).deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-            .transactionalIdPrefix("kafka-copy").build());
+        .write(new SlowCommit<>(KafkaSink.<String>builder(bootstrap, out).deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+            .transactionalIdPrefix("kafka-copy").build()));
     return p;
   }
 

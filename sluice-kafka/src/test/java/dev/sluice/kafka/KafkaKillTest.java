@@ -4,6 +4,7 @@ import static dev.sluice.kafka.KafkaTestSupport.produce;
 import static dev.sluice.kafka.KafkaTestSupport.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.kafka.testing.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,16 +54,30 @@ class KafkaKillTest {
     int kills = 0;
     int runs = 0;
     int targetKills = 3;
+    int killsAfterACheckpoint = 0;
+    long lastSeen = -1;
+    CheckpointStorage storage = new CheckpointStorage(ck, "kafka-copy");
     while (true) {
       runs++;
       assertThat(runs).as("runs (seed %d)\n%s", seed, tail(log)).isLessThan(targetKills + 6);
       Process child = startChild(ck, log, 1 + rnd.nextInt(2));
       if (kills < targetKills) {
-        Thread.sleep(1_500 + rnd.nextInt(2_000)); // start-up takes about a second; then somewhere mid-input
+        // evidence of progress: two complete checkpoints newer than the last one seen (the first of a
+        // run may hold no output yet), then a random moment between checkpoints, commits and writes
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long target = lastSeen + 1 + rnd.nextInt(2);
+        while (child.isAlive() && completeCheckpoint(storage) <= target && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        Thread.sleep(rnd.nextInt(400));
         if (child.isAlive()) {
+          if (completeCheckpoint(storage) >= 0) {
+            killsAfterACheckpoint++;
+          }
           child.destroyForcibly();
           child.waitFor();
           kills++;
+          lastSeen = Math.max(lastSeen, completeCheckpoint(storage));
           continue;
         }
       }
@@ -70,13 +85,52 @@ class KafkaKillTest {
       assertThat(child.exitValue()).as("child exit (seed %d)\n%s", seed, tail(log)).isZero();
       break;
     }
-    System.out.println("KafkaKillTest: " + kills + " kills, " + runs + " runs (seed " + seed + ")");
-    assertThat(kills).isPositive();
+    String childLog = Files.readString(log);
+    Files.copy(log, Path.of(System.getProperty("java.io.tmpdir"), "kafka-kill-last.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    System.out.println("KafkaKillTest: " + kills + " kills (" + killsAfterACheckpoint + " after a complete checkpoint), "
+        + runs + " runs; transactions resumed and committed after a kill: " + count(childLog, "of a previous run")
+        + ", found completed already: " + (count(childLog, "was already completed") + count(childLog, "was completed already"))
+        + ", lingering transactions aborted: " + count(childLog, "aborted lingering") + " (seed " + seed + ")");
+    assertThat(killsAfterACheckpoint).as("kills after a complete checkpoint (seed %d)", seed).isPositive();
     List<String> out = new ArrayList<>(readCommitted(kafka.bootstrapServers(), "kill-out"));
     out.sort(null);
     List<String> expected = new ArrayList<>(input);
     expected.sort(null);
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    out.forEach(v -> counts.merge(v, 1, Integer::sum));
+    List<String> missing = expected.stream().filter(v -> !counts.containsKey(v)).toList();
+    List<String> duplicated = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(java.util.Map.Entry::getKey).sorted().toList();
+    if (!missing.isEmpty() || !duplicated.isEmpty()) {
+      Files.copy(log, Path.of(System.getProperty("java.io.tmpdir"), "kafka-kill-" + seed + ".log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      System.out.println("missing " + missing.size() + " " + missing.stream().limit(20).toList() + ", duplicated "
+          + duplicated.size() + " " + duplicated.stream().limit(20).toList());
+    }
+    assertThat(missing).as("missing records, %d in all (seed %d)", missing.size(), seed).isEmpty();
+    assertThat(duplicated).as("duplicated records, %d in all (seed %d)", duplicated.size(), seed).isEmpty();
     assertThat(out).as("output (seed %d)", seed).isEqualTo(expected);
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static long completeCheckpoint(CheckpointStorage storage) {
+    try {
+      long max = -1;
+      for (long id : storage.ids()) {
+        if (storage.hasMetadata(id)) {
+          max = Math.max(max, id);
+        }
+      }
+      return max;
+    } catch (Exception e) {
+      return -1; // listing raced with retention
+    }
   }
 
   private Process startChild(Path ck, Path log, int parallelism) throws Exception {

@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>Design note. A trigger thread starts checkpoint {@code n} every interval (one at a time) by
  * setting {@code n} on every source task and blocking-source reader; they put a barrier into their
  * outputs, downstream tasks align barriers over their inputs, snapshot and forward them, sink
- * threads prepare a commit. Tasks serialize their {@link TaskState} on their own thread (the
- * snapshot shares values with live state, so it must be copied before the task goes on; the bytes
- * are that copy) and hand the bytes to the checkpoint I/O thread, which writes and fsyncs the file
- * and acknowledges. Tasks that have finished acknowledge every later checkpoint as finished. When
+ * threads prepare a commit. Tasks take their {@link TaskState} on their own thread (operator
+ * snapshots are detached from the live state: copies, or the heap backend's copy-on-write
+ * snapshot) and hand it to a checkpoint writer thread, which serializes it straight into the state
+ * file (streamed, checksummed on the way), fsyncs it, releases the snapshot and acknowledges; the
+ * task goes on meanwhile. Writers run one task's state each, in parallel. Tasks that have finished acknowledge every later checkpoint as finished. When
  * every task and sink writer has acknowledged, the I/O thread writes {@code _metadata} last and
  * atomically, applies retention, and only then calls {@code Sink.commit} with every committable not
  * committed yet (those of failed checkpoints roll over into the next complete one). A failed write
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamCheckpoints {
   private static final Logger LOG = LoggerFactory.getLogger(StreamCheckpoints.class);
+  private static final boolean DEBUG = Boolean.getBoolean("hs.debug");
 
   final RunOptions.Checkpointing settings;
   final CheckpointStorage storage;
@@ -54,6 +56,8 @@ final class StreamCheckpoints {
   private final String signature;
   private final AtomicLong nextId = new AtomicLong(1);
   private final ExecutorService io;
+  /** Serializes and writes tasks' state files, and reads them back on restore (in parallel). */
+  private final ExecutorService writers;
   private int consecutiveFailures;
 
   /** The checkpoint a run restores from: per stage the old tasks' states, per sink transform its committables. */
@@ -69,6 +73,13 @@ final class StreamCheckpoints {
     String job = CheckpointStorage.safeName(logical.name());
     this.io = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-checkpoint-io-" + job);
+      t.setDaemon(true);
+      return t;
+    });
+    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    this.writers = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "sluice-checkpoint-write-" + job + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -101,6 +112,7 @@ final class StreamCheckpoints {
 
   void shutdown() {
     io.shutdown();
+    writers.shutdown();
   }
 
   // ---------------------------------------------------------------- restore
@@ -191,10 +203,46 @@ final class StreamCheckpoints {
     // Allow exactly the classes the writing job wrote (recorded in the checksummed metadata).
     serde.allowClassNames(m.classNames());
     Map<Integer, List<TaskState>> byStage = new HashMap<>();
+    Serde version1 = serde.withVersion1Snapshots();
     try {
+      // Each file is checked and then deserialized as a stream, the files in parallel.
+      List<java.util.concurrent.Future<TaskState>> reads = new ArrayList<>();
       for (StateFile f : m.files()) {
-        byte[] bytes = storage.readState(id, f);
-        TaskState s = (TaskState) serde.fromBytes(bytes);
+        String where = "state file " + storage.dirOf(id).resolve(f.name());
+        reads.add(writers.submit(() -> {
+          long r0 = System.nanoTime();
+          TaskState ts = storage.readState(id, f,
+            (in, version) -> {
+              if (DEBUG) {
+                System.err.printf("DBG crc pass %s %.0f ms%n", f.name(), (System.nanoTime() - r0) / 1e6);
+              }
+              return (TaskState) (version == 1 ? version1 : serde).read(in, where);
+            });
+          if (DEBUG) {
+            System.err.printf("DBG read %s %.0f ms%n", f.name(), (System.nanoTime() - r0) / 1e6);
+          }
+          return ts;
+        }));
+      }
+      for (java.util.concurrent.Future<TaskState> read : reads) {
+        TaskState s;
+        try {
+          s = read.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CheckpointException("interrupted while reading checkpoint " + storage.dirOf(id), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          for (java.util.concurrent.Future<TaskState> other : reads) {
+            other.cancel(false);
+          }
+          if (e.getCause() instanceof CheckpointException c) {
+            throw c;
+          }
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new CheckpointException("its state cannot be read: " + e.getCause(), e.getCause());
+        }
         byStage.computeIfAbsent(s.stage(), k -> new ArrayList<>()).add(s);
       }
       Map<Integer, List<Object>> committables = new HashMap<>();
@@ -311,6 +359,18 @@ final class StreamCheckpoints {
         sp.done().completeExceptionally(new IllegalStateException("the job ended, failed or was cancelled before"
             + " the savepoint into " + sp.dir() + " completed"));
       }
+      List<java.util.concurrent.Future<?>> running;
+      synchronized (writes) {
+        running = new ArrayList<>(writes);
+        writes.clear();
+      }
+      for (java.util.concurrent.Future<?> w : running) {
+        try {
+          w.get();
+        } catch (Exception e) {
+          // failed or interrupted: it declined its checkpoint itself
+        }
+      }
       try {
         io.submit(() -> null).get();
       } catch (Exception e) {
@@ -395,6 +455,9 @@ final class StreamCheckpoints {
       for (StreamTask t : tasks) {
         t.triggered = id;
       }
+      if (DEBUG) {
+        System.err.printf("DBG ck %d triggered%n", id);
+      }
       for (StreamExecution.SourceLoop l : exec.sourceLoops()) {
         l.triggered = id;
       }
@@ -412,28 +475,64 @@ final class StreamCheckpoints {
       return id;
     }
 
-    /** A task aligned checkpoint {@code id} and took its state; serializes it here, writes it on the I/O thread. */
+    /**
+     * A task aligned checkpoint {@code id} and took its state: a writer thread serializes it into the
+     * state file while the task goes on, then releases the snapshots and acknowledges.
+     */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos) {
-      byte[] bytes;
-      try {
-        bytes = serde.toBytes(state);
-      } catch (RuntimeException e) {
-        decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
-            + e.getMessage());
-        return;
-      }
       int participant = t.ordinal;
-      io.execute(() -> {
-        if (!isPending(id)) {
+      long q0 = System.nanoTime();
+      Runnable write = () -> {
+        try {
+          if (closed || !isPending(id)) {
+            return;
+          }
+          StateFile f;
+          long w0 = System.nanoTime();
+          long c0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+          try {
+            f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, state));
+            if (DEBUG) {
+              System.err.printf("DBG ck %d task %s: queued %.0f ms, write %.0f ms (cpu %.0f ms), %d bytes%n", id,
+                  t.describeTask(), (w0 - q0) / 1e6, (System.nanoTime() - w0) / 1e6,
+                  (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1e6,
+                  f.size());
+            }
+          } catch (RuntimeException e) {
+            decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
+                + e.getMessage());
+            return;
+          } catch (IOException e) {
+            decline(id, e.getMessage());
+            return;
+          }
+          ack(participant, id, f, alignNanos);
+        } finally {
+          release(state);
+        }
+      };
+      java.util.concurrent.Future<?> f;
+      synchronized (writes) {
+        writes.removeIf(java.util.concurrent.Future::isDone);
+        try {
+          f = writers.submit(write);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          release(state); // the job is shutting down
           return;
         }
-        try {
-          StateFile f = storage.writeState(id, t.stage.id(), t.index, bytes);
-          ack(participant, id, f, alignNanos);
-        } catch (IOException | RuntimeException e) {
-          decline(id, e.getMessage());
+        writes.add(f);
+      }
+    }
+
+    /** Writes submitted by tasks and not known to be done; {@link #close} waits for them. */
+    private final List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
+
+    private void release(TaskState state) {
+      for (Object o : state.operators().values()) {
+        if (o instanceof dev.sluice.core.stream.keyed.KeyedProcessOperator.Snapshot k && k.state() != null) {
+          k.state().release();
         }
-      });
+      }
     }
 
     /** A task ended: it acknowledges the pending checkpoint (and later ones) as finished. */
@@ -549,6 +648,9 @@ final class StreamCheckpoints {
           files.add(f);
           size += f.size();
         }
+      }
+      if (DEBUG) {
+        System.err.printf("DBG ck %d all acked at %.0f ms%n", p.id, (System.nanoTime() - p.startNanos) / 1e6);
       }
       try {
         writeMetadata(p.id, p.startMillis, System.nanoTime() - p.startNanos, p.maxAlignNanos, size, false, files,

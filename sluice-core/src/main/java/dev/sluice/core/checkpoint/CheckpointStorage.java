@@ -179,16 +179,12 @@ public final class CheckpointStorage {
         ChecksummedOutput out = new ChecksummedOutput(ch);
         writer.write(out);
         out.flush();
-        long f0 = System.nanoTime();
         ByteBuffer header = ByteBuffer.allocate(HEADER_V2);
         header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putLong(out.count).putInt(out.crc()).flip();
         while (header.hasRemaining()) {
           ch.write(header, header.position());
         }
         ch.force(true);
-        if (Boolean.getBoolean("hs.debug")) {
-          System.err.printf("DBG fsync %s %.0f ms%n", file, (System.nanoTime() - f0) / 1e6);
-        }
         return new StateFile(name, stage, task, HEADER_V2 + out.count, out.crc());
       }
     } catch (IOException e) {

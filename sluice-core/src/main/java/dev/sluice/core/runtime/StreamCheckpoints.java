@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamCheckpoints {
   private static final Logger LOG = LoggerFactory.getLogger(StreamCheckpoints.class);
-  private static final boolean DEBUG = Boolean.getBoolean("hs.debug");
 
   final RunOptions.Checkpointing settings;
   final CheckpointStorage storage;
@@ -209,20 +208,8 @@ final class StreamCheckpoints {
       List<java.util.concurrent.Future<TaskState>> reads = new ArrayList<>();
       for (StateFile f : m.files()) {
         String where = "state file " + storage.dirOf(id).resolve(f.name());
-        reads.add(writers.submit(() -> {
-          long r0 = System.nanoTime();
-          TaskState ts = storage.readState(id, f,
-            (in, version) -> {
-              if (DEBUG) {
-                System.err.printf("DBG crc pass %s %.0f ms%n", f.name(), (System.nanoTime() - r0) / 1e6);
-              }
-              return (TaskState) (version == 1 ? version1 : serde).read(in, where);
-            });
-          if (DEBUG) {
-            System.err.printf("DBG read %s %.0f ms%n", f.name(), (System.nanoTime() - r0) / 1e6);
-          }
-          return ts;
-        }));
+        reads.add(writers.submit(() -> storage.readState(id, f,
+            (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where))));
       }
       for (java.util.concurrent.Future<TaskState> read : reads) {
         TaskState s;
@@ -455,9 +442,6 @@ final class StreamCheckpoints {
       for (StreamTask t : tasks) {
         t.triggered = id;
       }
-      if (DEBUG) {
-        System.err.printf("DBG ck %d triggered%n", id);
-      }
       for (StreamExecution.SourceLoop l : exec.sourceLoops()) {
         l.triggered = id;
       }
@@ -481,23 +465,14 @@ final class StreamCheckpoints {
      */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos) {
       int participant = t.ordinal;
-      long q0 = System.nanoTime();
       Runnable write = () -> {
         try {
           if (closed || !isPending(id)) {
             return;
           }
           StateFile f;
-          long w0 = System.nanoTime();
-          long c0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
           try {
             f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, state));
-            if (DEBUG) {
-              System.err.printf("DBG ck %d task %s: queued %.0f ms, write %.0f ms (cpu %.0f ms), %d bytes%n", id,
-                  t.describeTask(), (w0 - q0) / 1e6, (System.nanoTime() - w0) / 1e6,
-                  (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1e6,
-                  f.size());
-            }
           } catch (RuntimeException e) {
             decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
                 + e.getMessage());
@@ -648,9 +623,6 @@ final class StreamCheckpoints {
           files.add(f);
           size += f.size();
         }
-      }
-      if (DEBUG) {
-        System.err.printf("DBG ck %d all acked at %.0f ms%n", p.id, (System.nanoTime() - p.startNanos) / 1e6);
       }
       try {
         writeMetadata(p.id, p.startMillis, System.nanoTime() - p.startNanos, p.maxAlignNanos, size, false, files,

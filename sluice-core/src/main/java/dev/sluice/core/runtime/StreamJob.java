@@ -67,7 +67,6 @@ final class StreamJob {
   private void startAttempt() {
     StreamCheckpoints.Restored restored;
     java.nio.file.Path from = options.checkpointing().restoreFrom();
-    long l0 = System.nanoTime();
     try {
       if (from == null) {
         restored = checkpoints.loadLatest();
@@ -84,9 +83,6 @@ final class StreamJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoints of job '" + logical.name() + "' in "
           + checkpoints.storage.jobDir() + ": " + e.getMessage(), e);
-    }
-    if (Boolean.getBoolean("hs.debug")) {
-      System.err.printf("DBG load %.0f ms%n", (System.nanoTime() - l0) / 1e6);
     }
     if (restored != null && from == null) {
       LOG.info("job '{}' resumes from checkpoint {}", logical.name(),

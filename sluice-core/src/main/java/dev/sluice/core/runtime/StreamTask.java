@@ -442,11 +442,7 @@ final class StreamTask {
         List<Object> snapshots = restoredOperators.get(op.transformId);
         if (snapshots != null) {
           position = "restoring the state of " + op.name();
-          long r0 = System.nanoTime();
           op.restore(snapshots);
-          if (Boolean.getBoolean("hs.debug")) {
-            System.err.printf("DBG restore %s %s: %.0f ms%n", describeTask(), op.name(), (System.nanoTime() - r0) / 1e6);
-          }
         }
       }
     }
@@ -703,7 +699,6 @@ final class StreamTask {
   private void snapshot(StreamCheckpoints.Attempt ck) throws Exception {
     long id = aligning;
     long alignNanos = System.nanoTime() - alignStart;
-    long s0 = System.nanoTime();
     position = "checkpoint " + id;
     java.util.HashMap<Integer, Object> states = new java.util.HashMap<>();
     for (StreamNodes.Operator op : operators) {
@@ -738,10 +733,6 @@ final class StreamTask {
     } else {
       ck.taskSnapshot(this, id, new dev.sluice.core.checkpoint.TaskState(stage.id(), index, false,
           split == null ? -1 : split.transform(), remaining, states), alignNanos);
-    }
-    if (Boolean.getBoolean("hs.debug")) {
-      System.err.printf("DBG ck %d %s: align %.1f ms, sync snapshot %.1f ms%n", id, describeTask(), alignNanos / 1e6,
-          (System.nanoTime() - s0) / 1e6);
     }
     Control barrier = Control.barrier(id, null);
     for (StreamNodes.Out o : outs) {

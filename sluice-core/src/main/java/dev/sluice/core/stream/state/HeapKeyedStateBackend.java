@@ -40,6 +40,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Timers: per time domain, at most one per key and time, fired in time order
  * ({@link #pollTimer}); they are part of the key-group snapshot.
+ *
+ * <p>Snapshots are copy-on-write per key group ({@link #snapshot}, {@code HeapSnapshot}): taking
+ * one costs a pass over the key groups; the snapshot is then serialized on another thread while
+ * the task goes on, and the live state copies what it touches until the snapshot is released.
  */
 public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private final LongSupplier clock;
@@ -250,7 +254,6 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private static final class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
       implements java.util.RandomAccess, KeyedStateSnapshot.Source {
     private final int start;
-    private final List<StateTable> tables;
     private final List<String> names;
     private final long[] ttls;
     private final List<HashMap<Object, Cell>[]> maps;
@@ -264,7 +267,6 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups, List<Integer> groups, long now,
         java.util.concurrent.atomic.AtomicInteger pending) {
       this.start = start;
-      this.tables = tables;
       this.maps = maps;
       this.timerGroups = timerGroups;
       this.groups = groups;

@@ -77,11 +77,14 @@ final class StreamCheckpoints {
     });
     int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    this.writers = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "sluice-checkpoint-write-" + job + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
+        2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "sluice-checkpoint-write-" + job + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true); // idle between checkpoints: no threads left behind by an unused instance
+    this.writers = pool;
   }
 
   static String signature(LogicalPlan plan) {
@@ -208,8 +211,14 @@ final class StreamCheckpoints {
       List<java.util.concurrent.Future<TaskState>> reads = new ArrayList<>();
       for (StateFile f : m.files()) {
         String where = "state file " + storage.dirOf(id).resolve(f.name());
-        reads.add(writers.submit(() -> storage.readState(id, f,
-            (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where))));
+        java.util.concurrent.FutureTask<TaskState> read = new java.util.concurrent.FutureTask<>(
+            () -> storage.readState(id, f, (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where)));
+        try {
+          writers.execute(read);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          read.run(); // shut down: read on this thread
+        }
+        reads.add(read);
       }
       for (java.util.concurrent.Future<TaskState> read : reads) {
         TaskState s;

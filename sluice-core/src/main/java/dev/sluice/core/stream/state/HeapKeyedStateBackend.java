@@ -252,7 +252,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * only, not values) but needs no custom hash table.
    */
   private static final class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
-      implements java.util.RandomAccess, KeyedStateSnapshot.Source {
+      implements java.util.RandomAccess, KeyedStateSnapshot.Source, java.io.Serializable {
     private final int start;
     private final List<String> names;
     private final long[] ttls;
@@ -311,6 +311,11 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     @Override
     public int size() {
       return groups.size();
+    }
+
+    /** Java serialization writes the groups as a plain list. */
+    private Object writeReplace() {
+      return new ArrayList<>(this);
     }
 
     @Override

@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * snapshots are detached from the live state: copies, or the heap backend's copy-on-write
  * snapshot) and hand it to a checkpoint writer thread, which serializes it straight into the state
  * file (streamed, checksummed on the way), fsyncs it, releases the snapshot and acknowledges; the
- * task goes on meanwhile. Writers run one task's state each, in parallel. Tasks that have finished acknowledge every later checkpoint as finished. When
- * every task and sink writer has acknowledged, the I/O thread writes {@code _metadata} last and
- * atomically, applies retention, and only then calls {@code Sink.commit} with every committable not
- * committed yet (those of failed checkpoints roll over into the next complete one). A failed write
- * fails the checkpoint, not the job, unless more than the tolerated number fail in a row.
+ * task goes on meanwhile. Writers run one task's state each, in parallel. Tasks that have finished
+ * acknowledge every later checkpoint as finished. When every task and sink writer has
+ * acknowledged, the I/O thread writes {@code _metadata} last and atomically, applies retention, and
+ * only then calls {@code Sink.commit} with every committable not committed yet (those of failed
+ * checkpoints roll over into the next complete one). A failed write fails the checkpoint, not the
+ * job, unless more than the tolerated number fail in a row.
  *
  * <p>Thread-safety: acknowledgements come from worker, sink, reader and I/O threads; the pending
  * checkpoint's bookkeeping is guarded by {@code this}.
@@ -482,12 +483,13 @@ final class StreamCheckpoints {
           StateFile f;
           try {
             f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, state));
-          } catch (RuntimeException e) {
-            decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
-                + e.getMessage());
-            return;
           } catch (IOException e) {
             decline(id, e.getMessage());
+            return;
+          } catch (RuntimeException | Error e) {
+            // an Error too (deep recursion, out of memory): the checkpoint fails instead of staying pending
+            decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
+                + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return;
           }
           ack(participant, id, f, alignNanos);

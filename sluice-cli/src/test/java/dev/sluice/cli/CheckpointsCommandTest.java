@@ -16,13 +16,13 @@ class CheckpointsCommandTest {
   @Test
   void listsCompleteAndIncompleteCheckpoints() throws Exception {
     CheckpointStorage storage = new CheckpointStorage(temp, "q5");
-    CheckpointMetadata.StateFile f = storage.writeState(7, 0, 0, new byte[100]);
+    CheckpointMetadata.StateFile f = storage.writeState(7, 0, 0, new byte[100]); // + 20 bytes of header (version 2)
     storage.writeMetadata(new CheckpointMetadata(CheckpointStorage.METADATA_VERSION, "q5", 7, 0, 12, 3_400_000,
         f.size(), false, "sig", List.of(), List.of(f), List.of()));
     Files.createDirectories(storage.dirOf(8));
     MainTest.Outcome o = MainTest.sluice("checkpoints", "list", temp.toString());
     assertThat(o.code()).isZero();
-    assertThat(o.out()).contains("q5").contains("12 ms").contains("116 B").contains("3.4 ms").contains("complete")
+    assertThat(o.out()).contains("q5").contains("12 ms").contains("120 B").contains("3.4 ms").contains("complete")
         .contains("incomplete");
   }
 

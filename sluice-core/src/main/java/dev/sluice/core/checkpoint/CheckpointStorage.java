@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,9 +40,17 @@ import org.slf4j.LoggerFactory;
  * the payload length and its CRC32C, then the payload:
  *
  * <pre>
- *   state file:  "SLCT" | version (int) | length (int) | CRC32C (int) | payload (Serde bytes of a TaskState)
- *   _metadata:   "SLCM" | version (int) | length (int) | CRC32C (int) | payload (DataOutput fields)
+ *   state file v2: "SLCT" | 2 (int) | length (long) | CRC32C (int) | payload (Serde stream of a TaskState)
+ *   state file v1: "SLCT" | 1 (int) | length (int)  | CRC32C (int) | payload (Serde bytes of a TaskState)
+ *   _metadata:     "SLCM" | version (int) | length (int) | CRC32C (int) | payload (DataOutput fields)
  * </pre>
+ *
+ * State files are written as a stream (version 2): the payload goes through a 1 MiB buffer into
+ * the file while its CRC32C is computed, and the header's length and checksum are filled in last,
+ * so no copy of a task's whole state is held in memory. Reading checks the size and the checksum
+ * in a first streaming pass and deserializes in a second, so a damaged file is never deserialized.
+ * Version 1 files (written before) are still read; their payload used the record layout of
+ * {@code KeyedStateSnapshot} that version 2 replaced with a streamed one (see {@code Serde}).
  *
  * The metadata lists every state file with its size and checksum, so a truncated or corrupt state
  * file is found before anything is deserialized.
@@ -71,8 +81,12 @@ public final class CheckpointStorage {
   /** The job-level directory of files shared by checkpoints (native SST files). */
   public static final String SHARED = "shared";
   /** Format version of the state files written by this code. */
-  public static final int STATE_VERSION = 1;
+  public static final int STATE_VERSION = 2;
+  /** Header of version 1 state files and of {@code _metadata}: magic, version, int length, CRC32C. */
   private static final int HEADER = 16;
+  /** Header of version 2 state files: magic, version, long length, CRC32C. */
+  private static final int HEADER_V2 = 20;
+  private static final int IO_BUFFER = 1 << 20;
   private static final Pattern CHK = Pattern.compile("chk-(\\d+)");
 
   private final Path jobDir;
@@ -157,61 +171,228 @@ public final class CheckpointStorage {
 
   // ---------------------------------------------------------------- state files
 
-  /** Writes and fsyncs one state file; returns its entry for the metadata. */
+  /** Writes a state file's payload into the stream it is given (buffered and checksummed by the caller). */
+  public interface PayloadWriter {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Reads a state file's payload from the stream it is given, which ends where the payload ends.
+   * Called only after the whole payload's checksum was verified.
+   *
+   * @param version the file's format version ({@link #STATE_VERSION} or an older one still read)
+   */
+  public interface PayloadReader<T> {
+    T read(InputStream in, int version) throws IOException;
+  }
+
+  /** Writes and fsyncs one state file holding {@code payload}; returns its entry for the metadata. */
   public StateFile writeState(long id, int stage, int task, byte[] payload) throws IOException {
+    return writeState(id, stage, task, out -> out.write(payload));
+  }
+
+  /**
+   * Writes and fsyncs one state file, streaming its payload from {@code writer} through a buffer into
+   * the file while the CRC32C is computed (no copy of the whole payload in memory); the header's
+   * length and checksum are filled in at the end. Returns its entry for the metadata.
+   */
+  public StateFile writeState(long id, int stage, int task, PayloadWriter writer) throws IOException {
     Path dir = dirOf(id);
     String name = "task-" + stage + "-" + task;
     Path file = dir.resolve(name);
     try {
       Files.createDirectories(dir);
-      int crc = crc(payload);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putInt(payload.length).putInt(crc).flip();
-        writeFully(ch, header);
-        writeFully(ch, ByteBuffer.wrap(payload));
+        ch.position(HEADER_V2);
+        ChecksummedOutput out = new ChecksummedOutput(ch);
+        writer.write(out);
+        out.flush();
+        ByteBuffer header = ByteBuffer.allocate(HEADER_V2);
+        header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putLong(out.count).putInt(out.crc()).flip();
+        while (header.hasRemaining()) {
+          ch.write(header, header.position());
+        }
         ch.force(true);
+        return new StateFile(name, stage, task, HEADER_V2 + out.count, out.crc());
       }
-      return new StateFile(name, stage, task, HEADER + payload.length, crc);
     } catch (IOException e) {
       throw new IOException("cannot write checkpoint file " + file + ": " + e, e);
     }
   }
 
-  /** Reads a state file listed in the metadata, checking size, format and checksum. */
+  /** Reads a state file listed in the metadata, checking size, format and checksum; returns its payload. */
   public byte[] readState(long id, StateFile entry) throws CheckpointException {
+    return readState(id, entry, (in, version) -> in.readAllBytes());
+  }
+
+  /**
+   * Reads a state file listed in the metadata: checks its size against the metadata, its magic
+   * number and version, then its payload's CRC32C in a first streaming pass, and only then hands
+   * the payload to {@code reader} in a second streaming pass (a damaged file is never
+   * deserialized). Version 1 files (whole payload, 32-bit length) and version 2 files are read.
+   */
+  public <T> T readState(long id, StateFile entry, PayloadReader<T> reader) throws CheckpointException {
     Path file = dirOf(id).resolve(entry.name());
-    byte[] all;
-    try {
-      all = Files.readAllBytes(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size != entry.size()) {
+        throw new CheckpointException("state file " + file + " has " + size + " bytes, the metadata says "
+            + entry.size() + " (truncated or overwritten)", false);
+      }
+      ByteBuffer h = ByteBuffer.allocate(HEADER_V2);
+      while (h.hasRemaining() && ch.read(h) >= 0) {
+        // fill
+      }
+      h.flip();
+      if (h.remaining() < 8 || h.getInt() != STATE_MAGIC) {
+        throw new CheckpointException("state file " + file + " is not a Sluice checkpoint file", false);
+      }
+      int version = h.getInt();
+      int headerSize;
+      long length;
+      if (version != 1 && version != STATE_VERSION) {
+        throw new CheckpointException("state file " + file + " has format version " + version + "; this Sluice reads"
+            + " versions 1 and " + STATE_VERSION + ". " + INCOMPATIBLE_HINT, true);
+      }
+      if (h.remaining() < (version == 1 ? HEADER : HEADER_V2) - 8) {
+        throw new CheckpointException("state file " + file + " is truncated (" + size + " bytes, shorter than its"
+            + " header)", false);
+      }
+      if (version == 1) {
+        headerSize = HEADER;
+        length = h.getInt() & 0xFFFFFFFFL;
+      } else {
+        headerSize = HEADER_V2;
+        length = h.getLong();
+      }
+      int crc = h.getInt();
+      if (length != size - headerSize) {
+        throw new CheckpointException("state file " + file + " is truncated (header says " + length
+            + " payload bytes, the file holds " + (size - headerSize) + ")", false);
+      }
+      if (crc != entry.crc32c() || crc(ch, headerSize, length) != crc) {
+        throw new CheckpointException("state file " + file + " is corrupt (checksum mismatch)", false);
+      }
+      ch.position(headerSize);
+      BoundedChannelInput in = new BoundedChannelInput(ch, length);
+      T value = reader.read(in, version);
+      if (in.remaining != 0) {
+        throw new CheckpointException("state file " + file + " is corrupt: " + in.remaining + " bytes after the"
+            + " state were not read", false);
+      }
+      return value;
+    } catch (CheckpointException e) {
+      throw e;
+    } catch (NoSuchFileException e) {
+      throw new CheckpointException("state file " + file + " is missing", false);
     } catch (IOException e) {
       throw new CheckpointException("state file " + file + " cannot be read: " + e, e);
     }
-    if (all.length != entry.size()) {
-      throw new CheckpointException("state file " + file + " has " + all.length + " bytes, the metadata says "
-          + entry.size() + " (truncated or overwritten)", false);
+  }
+
+  /** CRC32C of {@code length} bytes of {@code ch} from {@code position}, read in 1 MiB direct buffers. */
+  private static int crc(FileChannel ch, long position, long length) throws IOException {
+    CRC32C c = new CRC32C();
+    ByteBuffer b = ByteBuffer.allocateDirect(IO_BUFFER);
+    long pos = position;
+    long end = position + length;
+    while (pos < end) {
+      b.clear();
+      if (end - pos < b.capacity()) {
+        b.limit((int) (end - pos));
+      }
+      int n = ch.read(b, pos);
+      if (n < 0) {
+        throw new IOException("unexpected end of file at byte " + pos);
+      }
+      b.flip();
+      c.update(b);
+      pos += n;
     }
-    ByteBuffer b = ByteBuffer.wrap(all);
-    if (all.length < HEADER || b.getInt() != STATE_MAGIC) {
-      throw new CheckpointException("state file " + file + " is not a Sluice checkpoint file", false);
+    return (int) c.getValue();
+  }
+
+  /** Buffers writes into a file channel and computes their CRC32C on the way. Not thread-safe. */
+  private static final class ChecksummedOutput extends OutputStream {
+    private final FileChannel ch;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(IO_BUFFER);
+    long count;
+
+    ChecksummedOutput(FileChannel ch) {
+      this.ch = ch;
     }
-    int version = b.getInt();
-    if (version != STATE_VERSION) {
-      throw new CheckpointException("state file " + file + " has format version " + version + "; this Sluice reads "
-          + STATE_VERSION + ". " + INCOMPATIBLE_HINT, true);
+
+    int crc() {
+      return (int) crc.getValue();
     }
-    int length = b.getInt();
-    int crc = b.getInt();
-    if (length != all.length - HEADER) {
-      throw new CheckpointException("state file " + file + " is truncated", false);
+
+    @Override
+    public void write(int b) throws IOException {
+      if (!buffer.hasRemaining()) {
+        drain();
+      }
+      buffer.put((byte) b);
     }
-    byte[] payload = new byte[length];
-    b.get(payload);
-    if (crc(payload) != crc || crc != entry.crc32c()) {
-      throw new CheckpointException("state file " + file + " is corrupt (checksum mismatch)", false);
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        if (!buffer.hasRemaining()) {
+          drain();
+        }
+        int n = Math.min(len, buffer.remaining());
+        buffer.put(b, off, n);
+        off += n;
+        len -= n;
+      }
     }
-    return payload;
+
+    @Override
+    public void flush() throws IOException {
+      drain();
+    }
+
+    private void drain() throws IOException {
+      buffer.flip();
+      ByteBuffer forCrc = buffer.duplicate();
+      crc.update(forCrc);
+      count += buffer.remaining();
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      buffer.clear();
+    }
+  }
+
+  /** Reads at most {@code remaining} bytes of a file channel from its position. Not thread-safe. */
+  private static final class BoundedChannelInput extends InputStream {
+    private final FileChannel ch;
+    long remaining;
+
+    BoundedChannelInput(FileChannel ch, long remaining) {
+      this.ch = ch;
+      this.remaining = remaining;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, remaining)));
+      if (n > 0) {
+        remaining -= n;
+      }
+      return n;
+    }
   }
 
   // ---------------------------------------------------------------- native files

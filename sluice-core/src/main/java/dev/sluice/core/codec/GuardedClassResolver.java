@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.IdentityMap;
+import dev.sluice.core.stream.state.KeyedStateSnapshot;
 
 /**
  * Kryo class resolution with an allowlist.
@@ -31,6 +32,9 @@ final class GuardedClassResolver extends DefaultClassResolver {
   @Override
   public Registration registerImplicit(Class type) {
     Registration codec = serde.codecRegistration(type);
+    if (codec == null && serde.streamedSnapshots && type == KeyedStateSnapshot.class) {
+      codec = new Registration(type, new KeyedStateSnapshotSerializer(), NAME);
+    }
     return codec != null ? register(codec) : super.registerImplicit(type);
   }
 

@@ -120,6 +120,12 @@ public final class Serde {
       Character.class, Boolean.class, String.class);
 
   private final Map<Class<?>, Codec<?>> codecs;
+  private final Set<Class<?>> allowedTypes;
+  /**
+   * Whether {@code KeyedStateSnapshot} is written with {@link KeyedStateSnapshotSerializer} (the
+   * streamed layout of state files version 2) rather than Kryo's record layout (version 1).
+   */
+  final boolean streamedSnapshots;
   /** Class names a reader may resolve; grows as this instance writes new classes. */
   private final Set<String> allowed = ConcurrentHashMap.newKeySet();
   /** Class names this instance wrote by name. */
@@ -140,7 +146,13 @@ public final class Serde {
    *     them (data written by an earlier run)
    */
   public Serde(Map<Class<?>, Codec<?>> userCodecs, Set<Class<?>> allowedTypes) {
+    this(userCodecs, allowedTypes, true);
+  }
+
+  private Serde(Map<Class<?>, Codec<?>> userCodecs, Set<Class<?>> allowedTypes, boolean streamedSnapshots) {
     this.codecs = Map.copyOf(Objects.requireNonNull(userCodecs, "userCodecs"));
+    this.allowedTypes = Set.copyOf(Objects.requireNonNull(allowedTypes, "allowedTypes"));
+    this.streamedSnapshots = streamedSnapshots;
     for (Class<?> c : BUILT_INS) {
       allowed.add(c.getName());
     }
@@ -181,6 +193,66 @@ public final class Serde {
 
   public static Serde forPlan(LogicalPlan plan) {
     return new Serde(plan.codecs(), plan.allowedTypes());
+  }
+
+  /**
+   * A Serde for the same codecs and types that reads (and writes) {@code KeyedStateSnapshot} in the
+   * record layout of checkpoint state files version 1, with the class names this one allows.
+   */
+  public Serde withVersion1Snapshots() {
+    Serde legacy = new Serde(codecs, allowedTypes, false);
+    legacy.allowed.addAll(allowed);
+    return legacy;
+  }
+
+  /** Buffer of {@link #write}/{@link #read}. */
+  private static final int STREAM_BUFFER = 1 << 20;
+
+  /**
+   * Writes {@code value} (class tag included, as {@link #toBytes}) into {@code out} through a 1 MiB
+   * buffer, flushing it at the end; nothing of the size of the whole value is held in memory beyond
+   * the value itself. Large keyed state snapshots stream group by group
+   * ({@link KeyedStateSnapshotSerializer}).
+   */
+  public void write(java.io.OutputStream out, Object value) {
+    Slot slot = pool.obtain();
+    try {
+      Output o = new Output(out, STREAM_BUFFER);
+      try {
+        slot.kryo.writeClassAndObject(o, value);
+        o.flush();
+      } catch (RuntimeException e) {
+        throw writeFailure(value, e);
+      }
+    } finally {
+      slot.kryo.reset();
+      pool.free(slot);
+    }
+  }
+
+  /**
+   * Reads one value written by {@link #write} from {@code in} through a 1 MiB buffer; a damaged
+   * stream fails with a {@link CodecException} naming {@code where} and the byte offset. The stream
+   * must end where the value does: bytes after it fail too.
+   */
+  public Object read(java.io.InputStream in, String where) {
+    Slot slot = pool.obtain();
+    try {
+      Input i = new Input(in, STREAM_BUFFER);
+      Object value;
+      try {
+        value = slot.kryo.readClassAndObject(i);
+      } catch (RuntimeException | StackOverflowError e) {
+        throw readFailure(where, i.total(), e);
+      }
+      if (!i.end()) {
+        throw new CodecException(where + " is corrupt: bytes follow the value at byte " + i.total());
+      }
+      return value;
+    } finally {
+      slot.kryo.reset();
+      pool.free(slot);
+    }
   }
 
   /** Creates (or truncates) {@code file} and returns a buffered writer for it. */

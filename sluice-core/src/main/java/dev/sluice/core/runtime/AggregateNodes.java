@@ -219,9 +219,13 @@ final class AggregateNodes {
           + " without checkpoints";
     }
 
-    /** A fresh accumulator equal to {@code acc} (the serialized snapshot is the copy when it cannot combine). */
+    /**
+     * A fresh accumulator equal to {@code acc}: combined into a new one, or, for an aggregation
+     * without combine, a serialized round trip (the snapshot is serialized later, off this thread,
+     * so it must not share an accumulator the table goes on mutating).
+     */
     private Object copy(Object acc) throws Exception {
-      return agg.canCombine() ? agg.combine(agg.create(), acc) : acc;
+      return agg.canCombine() ? agg.combine(agg.create(), acc) : job.serde.fromBytes(job.serde.toBytes(acc));
     }
 
     /**

@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
  * <p>Design note. A trigger thread starts checkpoint {@code n} every interval (one at a time) by
  * setting {@code n} on every source task and blocking-source reader; they put a barrier into their
  * outputs, downstream tasks align barriers over their inputs, snapshot and forward them, sink
- * threads prepare a commit. Tasks serialize their {@link TaskState} on their own thread (the
- * snapshot shares values with live state, so it must be copied before the task goes on; the bytes
- * are that copy) and hand the bytes to the checkpoint I/O thread, which writes and fsyncs the file
- * and acknowledges. Tasks that have finished acknowledge every later checkpoint as finished. When
- * every task and sink writer has acknowledged, the I/O thread writes {@code _metadata} last and
- * atomically, applies retention, and only then calls {@code Sink.commit} with every committable not
- * committed yet (those of failed checkpoints roll over into the next complete one). A failed write
- * fails the checkpoint, not the job, unless more than the tolerated number fail in a row.
+ * threads prepare a commit. Tasks take their {@link TaskState} on their own thread (operator
+ * snapshots are detached from the live state: copies, or the heap backend's copy-on-write
+ * snapshot) and hand it to a checkpoint writer thread, which serializes it straight into the state
+ * file (streamed, checksummed on the way), fsyncs it, releases the snapshot and acknowledges; the
+ * task goes on meanwhile. Writers run one task's state each, in parallel. Tasks that have finished
+ * acknowledge every later checkpoint as finished. When every task and sink writer has
+ * acknowledged, the I/O thread writes {@code _metadata} last and atomically, applies retention, and
+ * only then calls {@code Sink.commit} with every committable not committed yet (those of failed
+ * checkpoints roll over into the next complete one). A failed write fails the checkpoint, not the
+ * job, unless more than the tolerated number fail in a row.
  *
  * <p>Thread-safety: acknowledgements come from worker, sink, reader and I/O threads; the pending
  * checkpoint's bookkeeping is guarded by {@code this}.
@@ -54,6 +56,8 @@ final class StreamCheckpoints {
   private final String signature;
   private final AtomicLong nextId = new AtomicLong(1);
   private final ExecutorService io;
+  /** Serializes and writes tasks' state files, and reads them back on restore (in parallel). */
+  private final ExecutorService writers;
   private int consecutiveFailures;
 
   /** The checkpoint a run restores from: per stage the old tasks' states, per sink transform its committables. */
@@ -85,6 +89,16 @@ final class StreamCheckpoints {
       t.setDaemon(true);
       return t;
     });
+    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
+        2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "sluice-checkpoint-write-" + job + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true); // idle between checkpoints: no threads left behind by an unused instance
+    this.writers = pool;
   }
 
   static String signature(LogicalPlan plan) {
@@ -114,6 +128,7 @@ final class StreamCheckpoints {
 
   void shutdown() {
     io.shutdown();
+    writers.shutdown();
   }
 
   // ---------------------------------------------------------------- restore
@@ -205,10 +220,40 @@ final class StreamCheckpoints {
     serde.allowClassNames(m.classNames());
     storage.verifyNative(m);
     Map<Integer, List<TaskState>> byStage = new HashMap<>();
+    Serde version1 = serde.withVersion1Snapshots();
     try {
+      // Each file is checked and then deserialized as a stream, the files in parallel.
+      List<java.util.concurrent.Future<TaskState>> reads = new ArrayList<>();
       for (StateFile f : m.files()) {
-        byte[] bytes = storage.readState(id, f);
-        TaskState s = (TaskState) serde.fromBytes(bytes);
+        String where = "state file " + storage.dirOf(id).resolve(f.name());
+        java.util.concurrent.FutureTask<TaskState> read = new java.util.concurrent.FutureTask<>(
+            () -> storage.readState(id, f, (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where)));
+        try {
+          writers.execute(read);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          read.run(); // shut down: read on this thread
+        }
+        reads.add(read);
+      }
+      for (java.util.concurrent.Future<TaskState> read : reads) {
+        TaskState s;
+        try {
+          s = read.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CheckpointException("interrupted while reading checkpoint " + storage.dirOf(id), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          for (java.util.concurrent.Future<TaskState> other : reads) {
+            other.cancel(false);
+          }
+          if (e.getCause() instanceof CheckpointException c) {
+            throw c;
+          }
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new CheckpointException("its state cannot be read: " + e.getCause(), e.getCause());
+        }
         byStage.computeIfAbsent(s.stage(), k -> new ArrayList<>()).add(s);
       }
       Map<Integer, List<Object>> committables = new HashMap<>();
@@ -328,6 +373,18 @@ final class StreamCheckpoints {
         sp.done().completeExceptionally(new IllegalStateException("the job ended, failed or was cancelled before"
             + " the savepoint into " + sp.dir() + " completed"));
       }
+      List<java.util.concurrent.Future<?>> running;
+      synchronized (writes) {
+        running = new ArrayList<>(writes);
+        writes.clear();
+      }
+      for (java.util.concurrent.Future<?> w : running) {
+        try {
+          w.get();
+        } catch (Exception e) {
+          // failed or interrupted: it declined its checkpoint itself
+        }
+      }
       try {
         io.submit(() -> null).get();
       } catch (Exception e) {
@@ -436,46 +493,92 @@ final class StreamCheckpoints {
       return id;
     }
 
-    /** A task aligned checkpoint {@code id} and took its state; serializes it here, writes it on the I/O thread. */
+    /**
+     * A task aligned checkpoint {@code id} and took its state: a writer thread serializes it into the
+     * state file while the task goes on, then releases the snapshots and acknowledges.
+     */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos) {
       taskSnapshot(t, id, state, alignNanos, List.of());
     }
 
     /**
      * Like {@link #taskSnapshot(StreamTask, long, TaskState, long)}, with native files the task's
-     * operators staged: the I/O thread copies them (only new shared files) before the state file.
+     * operators staged: once the state file is written, the I/O thread copies them (only new shared
+     * files; on the I/O thread because retention, which deletes unreferenced shared files, runs
+     * there too) and then acknowledges.
      */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos, List<Staged> staged) {
-      byte[] bytes;
-      try {
-        bytes = serde.toBytes(state);
-      } catch (RuntimeException e) {
-        cleanup(staged);
-        decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
-            + e.getMessage());
-        return;
-      }
       int participant = t.ordinal;
-      try {
-        io.execute(() -> {
+      Runnable write = () -> {
+        boolean handedOff = false;
+        try {
+          if (closed || !isPending(id)) {
+            return;
+          }
+          StateFile f;
           try {
-            if (!isPending(id)) {
-              return;
-            }
-            List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
-            for (Staged st : staged) {
-              natives.addAll(storage.writeNative(id, st.files()));
-            }
-            StateFile f = storage.writeState(id, t.stage.id(), t.index, bytes);
-            ack(participant, id, f, alignNanos, natives);
-          } catch (IOException | RuntimeException e) {
+            f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, state));
+          } catch (IOException e) {
             decline(id, e.getMessage());
-          } finally {
+            return;
+          } catch (RuntimeException | Error e) {
+            // an Error too (deep recursion, out of memory): the checkpoint fails instead of staying pending
+            decline(id, "the state of " + t.describeTask() + " of stage " + t.stage.id() + " cannot be serialized: "
+                + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return;
+          }
+          if (staged.isEmpty()) {
+            ack(participant, id, f, alignNanos);
+            return;
+          }
+          io.execute(() -> {
+            try {
+              if (!isPending(id)) {
+                return;
+              }
+              List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
+              for (Staged st : staged) {
+                natives.addAll(storage.writeNative(id, st.files()));
+              }
+              ack(participant, id, f, alignNanos, natives);
+            } catch (IOException | RuntimeException e) {
+              decline(id, e.getMessage());
+            } finally {
+              cleanup(staged);
+            }
+          });
+          handedOff = true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // the job is ending
+        } finally {
+          release(state);
+          if (!handedOff) {
             cleanup(staged);
           }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        cleanup(staged); // the job is ending
+        }
+      };
+      java.util.concurrent.Future<?> f;
+      synchronized (writes) {
+        writes.removeIf(java.util.concurrent.Future::isDone);
+        try {
+          f = writers.submit(write);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          release(state); // the job is shutting down
+          cleanup(staged);
+          return;
+        }
+        writes.add(f);
+      }
+    }
+
+    /** Writes submitted by tasks and not known to be done; {@link #close} waits for them. */
+    private final List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
+
+    private void release(TaskState state) {
+      for (Object o : state.operators().values()) {
+        if (o instanceof dev.sluice.core.stream.keyed.KeyedProcessOperator.Snapshot k && k.state() != null) {
+          k.state().release();
+        }
       }
     }
 

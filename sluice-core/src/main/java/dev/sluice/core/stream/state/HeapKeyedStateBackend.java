@@ -40,6 +40,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Timers: per time domain, at most one per key and time, fired in time order
  * ({@link #pollTimer}); they are part of the key-group snapshot.
+ *
+ * <p>Snapshots are copy-on-write per key group ({@link #snapshot}, {@code HeapSnapshot}): taking
+ * one costs a pass over the key groups; the snapshot is then serialized on another thread while
+ * the task goes on, and the live state copies what it touches until the snapshot is released.
  */
 public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private final LongSupplier clock;
@@ -106,8 +110,10 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       if (t.ttl <= 0) {
         continue;
       }
-      for (HashMap<Object, Cell> m : t.groups) {
-        if (m != null) {
+      for (int g = 0; g < t.groups.length; g++) {
+        HashMap<Object, Cell> m = t.groups[g];
+        if (m != null && hasExpired(t, m, now)) {
+          m = t.live(g);
           int before = m.size();
           m.values().removeIf(c -> now - c.writtenAt >= t.ttl);
           removed += before - m.size();
@@ -115,6 +121,15 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       }
     }
     return removed;
+  }
+
+  private static boolean hasExpired(StateTable t, HashMap<Object, Cell> m, long now) {
+    for (Cell c : m.values()) {
+      if (now - c.writtenAt >= t.ttl) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Number of keys holding a (live or not yet swept) value of state {@code name}. */
@@ -165,38 +180,155 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /**
    * The state and timers of the key groups in {@code groups} (which must lie within this backend's
-   * range), without expired values. Containers and array accumulators are copied ({@link StateCopies}),
-   * so the snapshot shares no mutable object with the live state; see {@link KeyedStateSnapshot}.
+   * range), without expired values, taken by copy-on-write in time proportional to the number of
+   * key groups and states, not to the state's size; see {@link HeapSnapshot}.
    */
   @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
     requireOwned(groups);
     long now = clock.getAsLong();
-    TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out = new TreeMap<>();
+    List<StateTable> captured = new ArrayList<>();
+    List<HashMap<Object, Cell>[]> maps = new ArrayList<>();
     for (StateTable t : tables.values()) {
+      @SuppressWarnings("unchecked")
+      HashMap<Object, Cell>[] m = new HashMap[groups.size()];
       for (int g = groups.start(); g < groups.end(); g++) {
-        HashMap<Object, Cell> m = t.groups[g];
-        if (m == null || m.isEmpty()) {
+        HashMap<Object, Cell> map = t.groups[g];
+        if (map != null && !map.isEmpty()) {
+          m[g - groups.start()] = map;
+          t.shared[g] = true; // the live state copies this map before it next touches it
+        }
+      }
+      captured.add(t);
+      maps.add(m);
+    }
+    TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups = new TreeMap<>();
+    timers.snapshot(maxKeyGroups, groups, g -> group(timerGroups, g));
+    List<Integer> nonEmpty = new ArrayList<>();
+    for (int g = groups.start(); g < groups.end(); g++) {
+      boolean any = timerGroups.containsKey(g);
+      for (int i = 0; i < captured.size() && !any; i++) {
+        HashMap<Object, Cell> m = maps.get(i)[g - groups.start()];
+        any = m != null && (captured.get(i).ttl <= 0 || !allExpired(captured.get(i).ttl, m, now));
+      }
+      if (any) {
+        nonEmpty.add(g);
+      }
+    }
+    pendingSnapshots.incrementAndGet();
+    return new KeyedStateSnapshot(maxKeyGroups, groups,
+        new HeapSnapshot(groups.start(), captured, maps, timerGroups, nonEmpty, now, pendingSnapshots));
+  }
+
+  private static boolean allExpired(long ttl, HashMap<Object, Cell> m, long now) {
+    for (Cell c : m.values()) {
+      if (now - c.writtenAt < ttl) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Snapshots taken and not released yet. While there are any, the live state copies a captured
+   * map before it writes to it and a shared value before it hands it out (copy-on-write); with none,
+   * it just clears the marks. Decremented by {@link HeapSnapshot#release} on the thread that wrote
+   * the snapshot, so that thread's reads happen before the task's later writes.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger pendingSnapshots = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The {@code groups} list of a heap snapshot: each key group's {@link KeyedStateSnapshot.KeyGroupState}
+   * is built when asked for, from the maps captured at the snapshot (the live state no longer writes
+   * to them: it copies a captured map, with fresh cells, before its next write, see
+   * {@link StateTable#live}) and the values they hold (which the live state copies with
+   * {@link StateCopies} before it next hands one out or mutates it, see {@link #cell}). So taking
+   * the snapshot costs a pass over the key groups on the task's thread, and serializing it, on
+   * another thread, holds one key group's entries at a time. Thread-safety: may be read by one other
+   * thread while the task goes on (publication through the checkpoint runtime's executor).
+   *
+   * <p>Design note: Flink's heap backend does the same per entry (copy-on-write state maps with
+   * versions); per key group is coarser (a write after a snapshot copies the group's map, cells
+   * only, not values) but needs no custom hash table.
+   */
+  private static final class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
+      implements java.util.RandomAccess, KeyedStateSnapshot.Source, java.io.Serializable {
+    private final int start;
+    private final List<String> names;
+    private final long[] ttls;
+    private final List<HashMap<Object, Cell>[]> maps;
+    private final TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups;
+    private final List<Integer> groups;
+    private final long now;
+    private final java.util.concurrent.atomic.AtomicInteger pending;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    HeapSnapshot(int start, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
+        TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups, List<Integer> groups, long now,
+        java.util.concurrent.atomic.AtomicInteger pending) {
+      this.start = start;
+      this.maps = maps;
+      this.timerGroups = timerGroups;
+      this.groups = groups;
+      this.now = now;
+      this.pending = pending;
+      List<String> n = new ArrayList<>(tables.size());
+      ttls = new long[tables.size()];
+      for (int i = 0; i < tables.size(); i++) {
+        n.add(tables.get(i).name);
+        ttls[i] = tables.get(i).ttl; // as at the snapshot (a state registered later may set it)
+      }
+      this.names = List.copyOf(n);
+    }
+
+    @Override
+    public KeyedStateSnapshot.KeyGroupState get(int index) {
+      int g = groups.get(index);
+      int size = 0;
+      for (HashMap<Object, Cell>[] m : maps) {
+        size += m[g - start] == null ? 0 : m[g - start].size();
+      }
+      List<KeyedStateSnapshot.StateEntry> entries = new ArrayList<>(size);
+      for (int i = 0; i < maps.size(); i++) {
+        HashMap<Object, Cell> m = maps.get(i)[g - start];
+        if (m == null) {
           continue;
         }
-        List<KeyedStateSnapshot.StateEntry> entries = group(out, g).entries();
+        String name = names.get(i);
+        long ttl = ttls[i];
         for (Map.Entry<Object, Cell> e : m.entrySet()) {
           Cell c = e.getValue();
-          if (t.ttl > 0 && now - c.writtenAt >= t.ttl) {
+          if (ttl > 0 && now - c.writtenAt >= ttl) {
             continue;
           }
-          entries.add(new KeyedStateSnapshot.StateEntry(t.name, e.getKey(), copyContainer(c.value), c.writtenAt));
+          entries.add(new KeyedStateSnapshot.StateEntry(name, e.getKey(), c.value, c.writtenAt));
         }
       }
+      KeyedStateSnapshot.KeyGroupState t = timerGroups.get(g);
+      return new KeyedStateSnapshot.KeyGroupState(g, entries, t == null ? new ArrayList<>() : t.timers());
     }
-    timers.snapshot(maxKeyGroups, groups, g -> group(out, g));
-    List<KeyedStateSnapshot.KeyGroupState> list = new ArrayList<>(out.size());
-    for (KeyedStateSnapshot.KeyGroupState g : out.values()) {
-      if (!g.entries().isEmpty() || !g.timers().isEmpty()) {
-        list.add(g);
+
+    @Override
+    public int size() {
+      return groups.size();
+    }
+
+    /** Java serialization writes the groups as a plain list. */
+    private Object writeReplace() {
+      return new ArrayList<>(this);
+    }
+
+    @Override
+    public List<String> stateNames() {
+      return names;
+    }
+
+    @Override
+    public void release() {
+      if (released.compareAndSet(false, true)) {
+        pending.decrementAndGet();
       }
     }
-    return new KeyedStateSnapshot(maxKeyGroups, groups, list);
   }
 
   /**
@@ -211,16 +343,24 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       throw new IllegalArgumentException("cannot restore a snapshot of " + snapshot.maxKeyGroups()
           + " key groups into a backend of " + maxKeyGroups + ": the number of key groups must not change");
     }
+    KeyedStateSnapshot.ExclusiveGroups exclusive =
+        snapshot.groups() instanceof KeyedStateSnapshot.ExclusiveGroups x ? x : null;
     for (KeyedStateSnapshot.KeyGroupState g : snapshot.groups()) {
       int group = g.keyGroup();
       if (!range.contains(group)) {
         continue;
       }
+      // Values just read from a checkpoint belong to nobody else: the first restore takes them.
+      boolean take = exclusive != null && exclusive.claim(group);
+      StateTable last = null;
+      HashMap<Object, Cell> m = null;
       for (KeyedStateSnapshot.StateEntry e : g.entries()) {
-        StateTable t = table(e.state());
-        HashMap<Object, Cell> m = t.mapFor(group);
+        if (last == null || !last.name.equals(e.state())) {
+          last = table(e.state());
+          m = last.mapFor(group, g.entries().size());
+        }
         Cell c = new Cell();
-        c.value = copyContainer(e.value());
+        c.value = take ? e.value() : copyContainer(e.value());
         c.writtenAt = e.writtenAt();
         m.put(e.key(), c);
       }
@@ -265,14 +405,25 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   /** The current key's live cell of {@code t}, null if absent or expired (an expired cell is removed). */
   private Cell cell(StateTable t) {
     requireKey();
-    HashMap<Object, Cell> m = t.groups[currentGroup];
+    HashMap<Object, Cell> m = t.live(currentGroup);
     if (m == null) {
       return null;
     }
     Cell c = m.get(currentKey);
-    if (c != null && t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
+    if (c == null) {
+      return null;
+    }
+    if (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
       m.remove(currentKey);
       return null;
+    }
+    if (c.shared) {
+      // The value may be held by a snapshot not written yet: the live state gets its own copy
+      // before it hands it out or mutates it (lists, maps, array accumulators).
+      if (pendingSnapshots.get() > 0) {
+        c.value = copyContainer(c.value);
+      }
+      c.shared = false;
     }
     return c;
   }
@@ -291,7 +442,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   private void remove(StateTable t) {
     requireKey();
-    HashMap<Object, Cell> m = t.groups[currentGroup];
+    HashMap<Object, Cell> m = t.live(currentGroup);
     if (m != null) {
       m.remove(currentKey);
     }
@@ -300,11 +451,15 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private static final class Cell {
     Object value;
     long writtenAt;
+    /** The value may be referenced by a snapshot (this cell was copied from a captured map). */
+    boolean shared;
   }
 
-  private static final class StateTable {
+  private final class StateTable {
     final String name;
     final HashMap<Object, Cell>[] groups;
+    /** Per key group: the map is held by a snapshot, copy it before writing ({@link #live}). */
+    final boolean[] shared;
     StateSpec<?> spec;
     State handle;
     long ttl;
@@ -313,16 +468,51 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     StateTable(String name, int maxKeyGroups) {
       this.name = name;
       this.groups = new HashMap[maxKeyGroups];
+      this.shared = new boolean[maxKeyGroups];
+    }
+
+    /**
+     * The map of {@code group} the live state may write to (null if none): a map a snapshot
+     * captured is replaced by a copy with fresh cells, marked {@link Cell#shared}, while any
+     * snapshot is pending; once none is, the mark is simply dropped.
+     */
+    HashMap<Object, Cell> live(int group) {
+      HashMap<Object, Cell> m = groups[group];
+      if (m != null && shared[group]) {
+        shared[group] = false;
+        if (pendingSnapshots.get() > 0) {
+          HashMap<Object, Cell> copy = new HashMap<>(capacity(m.size()));
+          for (Map.Entry<Object, Cell> e : m.entrySet()) {
+            Cell from = e.getValue();
+            Cell c = new Cell();
+            c.value = from.value;
+            c.writtenAt = from.writtenAt;
+            c.shared = true;
+            copy.put(e.getKey(), c);
+          }
+          groups[group] = copy;
+          m = copy;
+        }
+      }
+      return m;
     }
 
     HashMap<Object, Cell> mapFor(int group) {
-      HashMap<Object, Cell> m = groups[group];
+      return mapFor(group, 0);
+    }
+
+    HashMap<Object, Cell> mapFor(int group, int expected) {
+      HashMap<Object, Cell> m = live(group);
       if (m == null) {
-        m = new HashMap<>();
+        m = new HashMap<>(capacity(expected));
         groups[group] = m;
       }
       return m;
     }
+  }
+
+  private static int capacity(int entries) {
+    return entries < 12 ? 16 : (int) Math.min(1 << 30, entries / 0.75f + 1);
   }
 
   // ---- handles ----

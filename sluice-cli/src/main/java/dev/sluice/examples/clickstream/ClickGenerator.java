@@ -12,8 +12,8 @@ import dev.sluice.io.TimestampFunction;
  * {@link #START} (2026-01-01T00:00Z), independent of how fast clicks are generated (--rate). The
  * index space is cut into {@code lanes = clicksPerSecond * 3} lanes ({@code i mod lanes}); the clicks
  * of one lane are {@code lanes} indices, so nominally {@link #PERIOD_MS} of event time, apart. A lane is a sequence of
- * sessions: a session starts at a lane step with probability 1/6 (and at least every 32 steps), so
- * sessions have about 6 clicks, 3 s apart on average. Each session belongs to one user, drawn with a
+ * sessions: a session starts at a lane step with probability 1/8 (and at least every 32 steps), so
+ * sessions have about 8 clicks, 3 s apart on average. Each session belongs to one user, drawn with a
  * strong skew from {@link #USERS} users (heavy users have several sessions, also at once), and its id
  * is the base-36 index of its first click. Each click gets a page from {@link #PAGES} pages with a
  * Zipf(1) popularity ("/" and "/search" lead), an action (view 70%, click 20%, add_to_cart 8%,
@@ -28,12 +28,12 @@ public final class ClickGenerator implements GeneratorFunction<Click>, Timestamp
   /** Event time of click 0: 2026-01-01T00:00:00Z. */
   public static final long START = 1_767_225_600_000L;
   /** Clicks per second of event time by default. */
-  public static final int CLICKS_PER_SECOND = 10_000;
+  public static final int CLICKS_PER_SECOND = 1_000;
   /** Nominal event time between two clicks of a session. */
   public static final long PERIOD_MS = 3_000;
   /** Clicks come at most this far behind the largest event time generated before them. */
   public static final long MAX_OUT_OF_ORDER_MS = 4_000;
-  public static final int USERS = 50_000;
+  public static final int USERS = 20_000;
   public static final int PAGES = 1_000;
   static final int MAX_SESSION_CLICKS = 32;
   private static final String[] ACTIONS = {"view", "click", "add_to_cart", "purchase"};
@@ -120,7 +120,7 @@ public final class ClickGenerator implements GeneratorFunction<Click>, Timestamp
   }
 
   private boolean sessionStartsAt(long index) {
-    return Long.remainderUnsigned(mix(index, 2), 6) == 0;
+    return Long.remainderUnsigned(mix(index, 2), 8) == 0;
   }
 
   private int pageRank(double u) {

@@ -63,6 +63,9 @@ public final class BatchReporter implements AutoCloseable {
   }
 
   private synchronized void poll() {
+    if (stopped && Thread.currentThread() == thread) {
+      return;
+    }
     try {
       if (!Files.isDirectory(log.commitsDir())) {
         return;
@@ -103,16 +106,23 @@ public final class BatchReporter implements AutoCloseable {
     out.flush();
   }
 
-  /** Reports the batches committed so far and stops the thread. */
-  public void stop() {
+  /**
+   * Reports the batches committed so far and stops the thread; if the job reached the end of its
+   * input, also the rows of the final commit (what the last watermark closed).
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     thread.interrupt();
-    try {
-      thread.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     poll();
+    long r = stats.rows(BatchStats.END_OF_INPUT);
+    if (r > 0) {
+      rows += r;
+      out.printf(Locale.ROOT, "end of input: %,d rows upserted (database commit %d ms)%n", r, stats.takeCommitMillis());
+      out.flush();
+    }
   }
 
   @Override

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BatchStats {
   private static final Map<String, BatchStats> REGISTRY = new ConcurrentHashMap<>();
+  /** The id under which rows written after the last checkpoint of a bounded job are counted. */
+  public static final long END_OF_INPUT = Long.MAX_VALUE;
   private final String name;
   private final Map<Long, AtomicLong> rows = new ConcurrentHashMap<>();
   /** Nanoseconds the sinks spent in {@code commit} since {@link #commitNanos} was last called. */
@@ -90,6 +92,10 @@ public final class BatchStats {
 
         @Override
         public Object prepareCommit() throws IOException {
+          if (s != null) {
+            s.add(END_OF_INPUT, n);
+          }
+          n = 0;
           return w.prepareCommit();
         }
 

@@ -17,6 +17,7 @@ import dev.sluice.examples.clickstream.Clickstream;
 import dev.sluice.examples.clickstream.ClickstreamTables;
 import dev.sluice.kafka.KafkaDeserializers;
 import dev.sluice.kafka.KafkaSource;
+import dev.sluice.kafka.StoppingOffsets;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -85,6 +86,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--topic", paramLabel = "<topic>", description = "The Kafka topic of the clicks (with --kafka).")
   String topic;
 
+  @Option(names = "--stop-at-end",
+      description = "Kafka: read up to the offsets that are the latest when the demo starts, then finish.")
+  boolean stopAtEnd;
+
   @Option(names = "--max-out-of-orderness", paramLabel = "<duration>", defaultValue = "5s",
       description = "Kafka: how far clicks may come behind the largest event time seen (default: ${DEFAULT-VALUE});"
           + " later ones are late (counted and logged).")
@@ -138,10 +143,10 @@ final class DemoCommand implements Callable<Integer> {
     int stride;
     String what;
     if (kafka != null) {
-      Source<Click> src = KafkaSource.builder(kafka, topic)
+      KafkaSource.Builder<Click> b = KafkaSource.builder(kafka, topic)
           .deserializer(KafkaDeserializers.json(Click.class))
-          .badRecordPolicy(badRecords)
-          .build();
+          .badRecordPolicy(badRecords);
+      Source<Click> src = (stopAtEnd ? b.bounded(StoppingOffsets.latest()) : b).build();
       clicks = p.read(src).withTimestamps(Click::eventTime,
           WatermarkStrategy.<Click>boundedOutOfOrderness(duration(cl, "--max-out-of-orderness", maxOutOfOrderness))
               .withIdleness(Duration.ofSeconds(5)));
@@ -198,6 +203,9 @@ final class DemoCommand implements Callable<Integer> {
     if (kafka != null && (dumpEvents != null || events > 0)) {
       throw new ParameterException(cl, (dumpEvents != null ? "--dump-events" : "--events")
           + " applies to generated clicks, not to --kafka");
+    }
+    if (stopAtEnd && kafka == null) {
+      throw new ParameterException(cl, "--stop-at-end applies to --kafka");
     }
     if (dumpEvents != null && events == 0) {
       throw new ParameterException(cl, "--dump-events needs --events N (the unbounded stream cannot be written out)");

@@ -44,11 +44,17 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
   static final long TICK_MS = 1_000;
 
   /**
-   * A session's state: the clicks not yet behind the watermark, the last click taken in order (null
-   * before the first), and the one event-time timer the key has registered. Immutable: state values
-   * are shared with checkpoint snapshots.
+   * A session's state: the clicks not yet behind the watermark (null for none), the page and time of
+   * the last click taken in order ({@code lastPage} null before the first), and the one event-time
+   * timer the key has registered. Only what a dwell time needs of the last click is kept, as state is
+   * held for 30 minutes of event time per session and written at every checkpoint. Immutable: state
+   * values are shared with checkpoint snapshots.
    */
-  public record Session(List<Click> pending, Click last, long timer) implements Serializable {}
+  public record Session(List<Click> pending, String lastPage, long lastTime, long timer) implements Serializable {
+    List<Click> pendingOrEmpty() {
+      return pending == null ? List.of() : pending;
+    }
+  }
 
   private transient ValueState<Session> sessions;
   private transient long late;
@@ -72,11 +78,12 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
     long due = tick(c.eventTime());
     if (s == null) {
       ctx.timers().registerEventTimeTimer(due);
-      sessions.update(new Session(List.of(c), null, due));
+      sessions.update(new Session(List.of(c), null, 0, due));
       return;
     }
-    List<Click> pending = new ArrayList<>(s.pending().size() + 1);
-    pending.addAll(s.pending());
+    List<Click> before = s.pendingOrEmpty();
+    List<Click> pending = new ArrayList<>(before.size() + 1);
+    pending.addAll(before);
     pending.add(c);
     long timer = s.timer();
     if (due < timer) {
@@ -84,7 +91,7 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
       ctx.timers().registerEventTimeTimer(due);
       timer = due;
     }
-    sessions.update(new Session(pending, s.last(), timer));
+    sessions.update(new Session(pending, s.lastPage(), s.lastTime(), timer));
   }
 
   /**
@@ -109,33 +116,36 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
       return;
     }
     long wm = Math.max(time, ctx.timers().currentWatermark());
-    List<Click> due = new ArrayList<>(s.pending().size());
+    List<Click> pending = s.pendingOrEmpty();
+    List<Click> due = new ArrayList<>(pending.size());
     List<Click> rest = new ArrayList<>(0);
-    for (Click c : s.pending()) {
+    for (Click c : pending) {
       (c.eventTime() <= wm ? due : rest).add(c);
     }
-    Click prev = s.last();
+    String prevPage = s.lastPage();
+    long prevTime = s.lastTime();
     if (due.size() > 1) {
       due.sort(Click.SESSION_ORDER);
     }
     for (Click c : due) {
-      if (prev != null) {
-        long gap = c.eventTime() - prev.eventTime();
+      if (prevPage != null) {
+        long gap = c.eventTime() - prevTime;
         if (gap <= SESSION_TIMEOUT_MS) {
-          out.collect(new Dwell(prev.page(), prev.eventTime(), gap));
+          out.collect(new Dwell(prevPage, prevTime, gap));
         }
       }
-      prev = c;
+      prevPage = c.page();
+      prevTime = c.eventTime();
     }
-    if (prev != null && prev.eventTime() + SESSION_TIMEOUT_MS <= wm) {
-      prev = null; // the session closed: its last click has no dwell time
+    if (prevPage != null && prevTime + SESSION_TIMEOUT_MS <= wm) {
+      prevPage = null; // the session closed: its last click has no dwell time
     }
     long next = Long.MAX_VALUE;
     for (Click c : rest) {
       next = Math.min(next, c.eventTime());
     }
-    if (next == Long.MAX_VALUE && prev != null) {
-      next = prev.eventTime() + SESSION_TIMEOUT_MS;
+    if (next == Long.MAX_VALUE && prevPage != null) {
+      next = prevTime + SESSION_TIMEOUT_MS;
     }
     if (next != Long.MAX_VALUE) {
       next = tick(next);
@@ -147,6 +157,6 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
     if (next != time) {
       ctx.timers().registerEventTimeTimer(next);
     }
-    sessions.update(new Session(rest.isEmpty() ? List.of() : rest, prev, next));
+    sessions.update(new Session(rest.isEmpty() ? null : rest, prevPage, prevTime, next));
   }
 }

@@ -15,17 +15,19 @@ import java.util.List;
  * transaction per micro-batch). Window starts are epoch milliseconds ({@code BIGINT}), so the DDL is
  * the same for H2, PostgreSQL and MySQL/MariaDB:
  * <pre>
- * user_clicks(user_id VARCHAR(64), window_start BIGINT, clicks BIGINT, PRIMARY KEY (user_id, window_start))
+ * user_clicks(user_id VARCHAR(64), window_start BIGINT, clicks BIGINT, PRIMARY KEY (window_start, user_id))
  * page_dwell(page VARCHAR(255), window_start BIGINT, total_dwell_ms BIGINT, clicks_with_dwell BIGINT,
- *            avg_dwell_ms DOUBLE PRECISION, PRIMARY KEY (page, window_start))
+ *            avg_dwell_ms DOUBLE PRECISION, PRIMARY KEY (window_start, page))
  * </pre>
+ * The keys lead with the window, so a batch's new rows (the windows that just closed) land together
+ * at the end of the index instead of all over it (fewer pages to write per commit in H2's B-tree).
  */
 public final class ClickstreamTables {
   public static final String USER_CLICKS_DDL = "CREATE TABLE IF NOT EXISTS user_clicks (user_id VARCHAR(64) NOT NULL,"
-      + " window_start BIGINT NOT NULL, clicks BIGINT NOT NULL, PRIMARY KEY (user_id, window_start))";
+      + " window_start BIGINT NOT NULL, clicks BIGINT NOT NULL, PRIMARY KEY (window_start, user_id))";
   public static final String PAGE_DWELL_DDL = "CREATE TABLE IF NOT EXISTS page_dwell (page VARCHAR(255) NOT NULL,"
       + " window_start BIGINT NOT NULL, total_dwell_ms BIGINT NOT NULL, clicks_with_dwell BIGINT NOT NULL,"
-      + " avg_dwell_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (page, window_start))";
+      + " avg_dwell_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (window_start, page))";
 
   private ClickstreamTables() {}
 

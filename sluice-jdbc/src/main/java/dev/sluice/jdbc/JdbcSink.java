@@ -437,7 +437,8 @@ public final class JdbcSink<T> implements Sink<T> {
   void inTransaction(String what, Tx tx) throws IOException {
     long backoff = backoffMillis;
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool().getConnection()) {
+      HikariDataSource ds = pool();
+      try (Connection c = ds.getConnection()) {
         c.setAutoCommit(false);
         try {
           tx.run(c);
@@ -458,6 +459,9 @@ public final class JdbcSink<T> implements Sink<T> {
           }
         }
       } catch (SQLException | RuntimeException e) {
+        if (e instanceof java.sql.SQLTransientConnectionException) {
+          Jdbc.evict(ds);
+        }
         commitsTableReady = commitsTableReady && !Jdbc.transientError(e);
         boolean retry = e instanceof SQLException && Jdbc.transientError(e) && attempt < maxAttempts;
         if (!retry) {

@@ -21,6 +21,11 @@ class PostgresSinkTest extends SinkTestBase {
   }
 
   @Override
+  String binaryType() {
+    return "BYTEA";
+  }
+
+  @Override
   String url() {
     return pg.url();
   }

@@ -467,6 +467,9 @@ public final class JdbcSink<T> implements Sink<T> {
           } catch (SQLException ignored) {
             // the connection is broken; the transaction is gone with it
           }
+          if (Jdbc.transientError(e)) {
+            ds.evictConnection(c); // do not hand a broken connection to the retry
+          }
           throw e;
         } finally {
           try {

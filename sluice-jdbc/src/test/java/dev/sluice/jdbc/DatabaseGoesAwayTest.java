@@ -121,4 +121,50 @@ class DatabaseGoesAwayTest {
     assertThat(count(url, "SELECT COUNT(*) FROM events")).isEqualTo(n);
     assertThat(count(url, "SELECT COUNT(DISTINCT k) FROM events")).isEqualTo(n);
   }
+
+  @Test
+  void h2ServerStoppedMidRunFailsTheJobClearlyAndKeepsWholeCheckpoints() throws Exception {
+    Path base = temp.resolve("h2");
+    java.nio.file.Files.createDirectories(base);
+    org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-baseDir", base.toString(),
+        "-ifNotExists").start();
+    int port = server.getPort();
+    String url = "jdbc:h2:tcp://localhost:" + port + "/db";
+    long n = 400_000;
+    RunOptions options = RunOptions.streaming().withParallelism(2).withMaxAttempts(2)
+        .withRetryBackoff(Duration.ofMillis(100)).withCheckpointing(temp.resolve("ck-h2"), Duration.ofMillis(100));
+    try {
+      JobHandle h = job(url, "events", n).start(options);
+      long seen = 0;
+      for (int i = 0; i < 600 && seen < 20_000; i++) {
+        Thread.sleep(50);
+        try {
+          seen = count(url, "SELECT COUNT(*) FROM events");
+        } catch (SQLException e) {
+          // not created yet
+        }
+      }
+      assertThat(seen).as("rows committed before the server stops").isGreaterThanOrEqualTo(20_000);
+      server.stop();
+      assertThatThrownBy(h::await)
+          .hasStackTraceContaining("JDBC sink into table events at " + url)
+          .hasStackTraceContaining("after 3 attempts");
+      server = org.h2.tools.Server.createTcpServer("-tcpPort", String.valueOf(port), "-baseDir", base.toString(),
+          "-ifNotExists").start();
+      long rows = count(url, "SELECT COUNT(*) FROM events");
+      assertThat(rows).isLessThan(n).isGreaterThanOrEqualTo(seen);
+      for (int s = 0; s < 2; s++) {
+        long c = count(url, "SELECT COUNT(*) FROM events WHERE MOD(k, 2) = " + s);
+        long max = count(url, "SELECT COALESCE(MAX(k), -1) FROM events WHERE MOD(k, 2) = " + s);
+        assertThat(max).as("split %d holds a prefix of its records", s).isEqualTo(c == 0 ? -1 : s + 2L * (c - 1));
+      }
+      JobResult r = job(url, "events", n).run(options);
+      assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+      assertThat(count(url, "SELECT COUNT(DISTINCT k) FROM events")).isEqualTo(n);
+      assertThat(count(url, "SELECT COUNT(*) FROM events")).isEqualTo(n);
+    } finally {
+      Jdbc.closePools();
+      server.stop();
+    }
+  }
 }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -126,7 +125,7 @@ public final class JdbcSink<T> implements Sink<T> {
     private String sinkId;
     private int maxAttempts = 5;
     private Duration backoff = Duration.ofMillis(500);
-    private int poolSize = 8;
+    private int poolSize = 16;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private boolean copy = true;
 
@@ -204,7 +203,7 @@ public final class JdbcSink<T> implements Sink<T> {
       return this;
     }
 
-    /** Pool size for this URL (default 8; the first sink or source of a URL sets it) and the connect timeout (default 10 s). */
+    /** Pool size for this URL (default 16; the first sink or source of a URL sets it) and the connect timeout (default 10 s). */
     public Builder<T> pool(int maxConnections, Duration connectTimeout) {
       if (maxConnections <= 0) {
         throw new IllegalArgumentException("maxConnections must be positive, was " + maxConnections);
@@ -615,6 +614,6 @@ public final class JdbcSink<T> implements Sink<T> {
 
   @Override
   public String toString() {
-    return name() + " at " + Jdbc.redact(url) + (atLeastOnce ? " (at least once)" : "") + " [" + sinkId.toLowerCase(Locale.ROOT) + "]";
+    return name() + " at " + Jdbc.redact(url) + (atLeastOnce ? " (at least once)" : "") + " [sink id " + sinkId + "]";
   }
 }

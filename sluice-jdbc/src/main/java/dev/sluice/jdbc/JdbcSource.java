@@ -200,7 +200,7 @@ public final class JdbcSource<T> implements Source<T> {
   }
 
   private HikariDataSource pool() {
-    return Jdbc.pool(url, user, password, 8, 10_000);
+    return Jdbc.pool(url, user, password, 16, 10_000);
   }
 
   /**

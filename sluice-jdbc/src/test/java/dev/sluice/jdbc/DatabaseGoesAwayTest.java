@@ -129,7 +129,9 @@ class DatabaseGoesAwayTest {
     org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-baseDir", base.toString(),
         "-ifNotExists").start();
     int port = server.getPort();
-    String url = "jdbc:h2:tcp://localhost:" + port + "/db";
+    // DB_CLOSE_DELAY=-1: the database stays open between connections (else it closes with the
+    // last one, and a connection racing the close sees "Database is already closed")
+    String url = "jdbc:h2:tcp://localhost:" + port + "/db;DB_CLOSE_DELAY=-1";
     long n = 400_000;
     RunOptions options = RunOptions.streaming().withParallelism(2).withMaxAttempts(2)
         .withRetryBackoff(Duration.ofMillis(100)).withCheckpointing(temp.resolve("ck-h2"), Duration.ofMillis(100));

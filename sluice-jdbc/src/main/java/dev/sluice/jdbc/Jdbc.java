@@ -74,6 +74,16 @@ public final class Jdbc {
     });
   }
 
+  /**
+   * Closes and forgets a pool that could not connect, so the next attempt starts a fresh one
+   * (a pool whose database went away and came back may otherwise keep failing for a while).
+   */
+  static void evict(HikariDataSource ds) {
+    if (POOLS.values().removeIf(v -> v == ds)) {
+      ds.close();
+    }
+  }
+
   /** The URL for messages, with any password parameter masked. */
   static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
@@ -101,6 +111,9 @@ public final class Jdbc {
           return true;
         }
       }
+      if (c instanceof SQLException && c.getMessage() != null && c.getMessage().contains("has been closed")) {
+        return true; // a pool evicted under us
+      }
       if (c instanceof java.io.IOException) {
         return true;
       }
@@ -108,12 +121,22 @@ public final class Jdbc {
     return false;
   }
 
+  private static Throwable next(Throwable c) {
+    if (c instanceof java.sql.BatchUpdateException b && b.getNextException() != null && b.getCause() == null) {
+      return b.getNextException();
+    }
+    return c.getCause();
+  }
+
   /** One line: the exception chain's messages, for error messages. */
   static String describe(Throwable t) {
     StringBuilder sb = new StringBuilder();
     String last = null;
-    for (Throwable c = t; c != null && sb.length() < 600; c = c.getCause()) {
+    for (Throwable c = t; c != null && sb.length() < 800; c = next(c)) {
       String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().strip().replace('\n', ' ');
+      if (m.length() > 240) {
+        m = m.substring(0, 120) + " ... " + m.substring(m.length() - 100);
+      }
       if (!m.equals(last)) {
         sb.append(sb.length() == 0 ? "" : "; caused by: ").append(m);
       }

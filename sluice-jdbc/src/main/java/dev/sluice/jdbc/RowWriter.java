@@ -54,7 +54,7 @@ final class RowWriter {
     }
   }
 
-  private List<Object[]> lastPerKey(List<Object[]> rows) {
+  List<Object[]> lastPerKey(List<Object[]> rows) {
     Map<Object, Integer> last = new HashMap<>(rows.size() * 2);
     for (int r = 0; r < rows.size(); r++) {
       last.put(key(rows.get(r)), r);

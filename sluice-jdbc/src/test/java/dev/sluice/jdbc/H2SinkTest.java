@@ -15,6 +15,11 @@ class H2SinkTest extends SinkTestBase {
   }
 
   @Override
+  String binaryType() {
+    return "VARBINARY(100)";
+  }
+
+  @Override
   String url() {
     return url;
   }

@@ -199,6 +199,40 @@ abstract class SinkTestBase {
   }
 
   @Test
+  void cancelledJobResumesFromItsCheckpointsExactlyOnce() throws Exception {
+    long seed = new Random().nextLong();
+    String t = newTable();
+    long n = 40_000;
+    JdbcSink<Long> sink = JdbcSink.<Long>insert(url(), t)
+        .columns("k", "v").row(i -> new Object[] {i, i % 13})
+        .createTable("CREATE TABLE IF NOT EXISTS " + t + " (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)")
+        .credentials("postgres", "postgres")
+        .build();
+    RunOptions options = checkpointed("resume").withParallelism(2);
+    Pipeline first = Pipeline.create("resume");
+    first.read(Sources.generator(i -> i).count(n).ratePerSecond(10_000)).write(sink);
+    dev.sluice.api.JobHandle h = first.start(options);
+    long seen = 0;
+    for (int i = 0; i < 400 && seen < 5_000; i++) {
+      Thread.sleep(25);
+      try {
+        seen = count(t);
+      } catch (SQLException e) {
+        // the table is created when the job opens the sink
+      }
+    }
+    h.cancel(); // like a crash: checkpoints after the last commit stay uncommitted
+    assertThat(h.await().status()).isEqualTo(JobResult.Status.CANCELLED);
+    long atCancel = count(t);
+    assertThat(atCancel).as("rows before the cancel (seed %d)", seed).isBetween(1L, n - 1);
+    Pipeline second = Pipeline.create("resume");
+    second.read(Sources.generator(i -> i).count(n).ratePerSecond(10_000)).write(sink);
+    assertThat(second.run(options.withParallelism(1 + new Random(seed).nextInt(3))).status())
+        .isEqualTo(JobResult.Status.SUCCEEDED);
+    assertThat(count(t)).as("rows after resuming (seed %d)", seed).isEqualTo(n);
+  }
+
+  @Test
   void insertModeWritesEveryRowExactlyOnceUnderFailures() throws Exception {
     long seed = new Random().nextLong();
     String t = newTable();
@@ -220,6 +254,73 @@ abstract class SinkTestBase {
     for (long i = 0; i < n; i += 997) {
       assertThat(got.get(i)).isEqualTo(i * 7);
     }
+  }
+
+  /** The column type for byte arrays in this database. */
+  abstract String binaryType();
+
+  @Test
+  void valuesOfEveryTypeRoundTrip() throws Exception {
+    String t = newTable();
+    Random rnd = new Random();
+    List<Object[]> rows = new ArrayList<>();
+    for (long i = 0; i < 300; i++) {
+      String s = rnd.nextInt(5) == 0 ? null : "a\tb\\c\nd\r'\"é€" + rnd.nextInt() + (rnd.nextBoolean() ? "\t" : " \\N");
+      rows.add(new Object[] {i, s, rnd.nextDouble() * 1e12 - 5e11, rnd.nextBoolean(),
+          java.math.BigDecimal.valueOf(rnd.nextLong() % 1_000_000_000_000L, 5),
+          java.time.LocalDate.ofEpochDay(rnd.nextInt(40_000)),
+          java.time.LocalDateTime.of(2020, 1 + rnd.nextInt(12), 1 + rnd.nextInt(28), rnd.nextInt(24), rnd.nextInt(60),
+              rnd.nextInt(60), rnd.nextInt(1_000_000) * 1000),
+          new byte[] {(byte) i, 0, (byte) 0x5c, (byte) 0xff, 9, 10}, (int) i * -3});
+    }
+    for (boolean upsert : new boolean[] {false, true}) {
+      String table = t + (upsert ? "u" : "i");
+      String ddl = "CREATE TABLE " + table + " (k BIGINT PRIMARY KEY, s VARCHAR(100), d DOUBLE PRECISION, b BOOLEAN,"
+          + " n DECIMAL(25, 5), dt DATE, ts TIMESTAMP, bin " + binaryType() + ", x INT)";
+      String[] cols = {"k", "s", "d", "b", "n", "dt", "ts", "bin", "x"};
+      JdbcSink.Builder<Object[]> b = upsert
+          ? JdbcSink.<Object[]>upsert(url(), table).keyColumns("k") : JdbcSink.<Object[]>insert(url(), table);
+      JdbcSink<Object[]> sink = b.columns(cols).row(r -> r).createTable(ddl).credentials("postgres", "postgres").build();
+      sink.open(1);
+      var w = sink.writer(new dev.sluice.api.sink.WriterContext(0, 1, 0, true));
+      for (Object[] r : rows) {
+        w.write(r);
+      }
+      sink.commit(java.util.Collections.singletonList(w.prepareCommit(1)));
+      try (Connection c = connect(); Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT " + String.join(", ", cols) + " FROM " + table + " ORDER BY k")) {
+        int i = 0;
+        while (rs.next()) {
+          Object[] r = rows.get(i++);
+          assertThat(rs.getLong(1)).isEqualTo(r[0]);
+          assertThat(rs.getString(2)).as("string %s", r[1]).isEqualTo(r[1]);
+          assertThat(rs.getDouble(3)).isEqualTo((Double) r[2]);
+          assertThat(rs.getBoolean(4)).isEqualTo(r[3]);
+          assertThat(rs.getBigDecimal(5)).isEqualTo(r[4]);
+          assertThat(rs.getObject(6, java.time.LocalDate.class)).isEqualTo(r[5]);
+          assertThat(rs.getObject(7, java.time.LocalDateTime.class)).isEqualTo(r[6]);
+          assertThat(rs.getBytes(8)).isEqualTo((byte[]) r[7]);
+          assertThat(rs.getInt(9)).isEqualTo(r[8]);
+        }
+        assertThat(i).as("rows, upsert %s", upsert).isEqualTo(rows.size());
+      }
+    }
+  }
+
+  @Test
+  void atLeastOnceUpsertsEqualReferenceMapUnderFailures() throws Exception {
+    long seed = new Random().nextLong();
+    String t = newTable();
+    long n = 20_000;
+    int keys = 300;
+    JdbcSink<KV<Long, Long>> sink = JdbcSink.<KV<Long, Long>>upsert(url(), t)
+        .columns("k", "v").keyColumns("k")
+        .row(kv -> new Object[] {kv.key(), kv.value()})
+        .createTable(createKv(t)).credentials("postgres", "postgres").batchSize(300).atLeastOnce().build();
+    JobResult r = runUpserts("alo", seed, n, keys, 2, sink, checkpointed("alo"), 0.0003, 3);
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    assertThat(FAILURES.get("alo" + seed).get()).as("failures injected (seed %d)", seed).isGreaterThan(0);
+    assertThat(readTable(t)).as("seed %d", seed).isEqualTo(reference(seed, n, keys));
   }
 
   @Test
@@ -276,6 +377,7 @@ abstract class SinkTestBase {
     Pipeline p = Pipeline.create("bad-row");
     p.read(Sources.generator(i -> i).count(10)).write(badRow);
     assertThatThrownBy(() -> p.run(RunOptions.batch()))
-        .hasStackTraceContaining("the row mapper returned 1 values for record 0, expected 2 (columns [k, v])");
+        .hasStackTraceContaining("expected 2 (columns [k, v])")
+        .hasStackTraceContaining("the row mapper returned 1 values for record ");
   }
 }

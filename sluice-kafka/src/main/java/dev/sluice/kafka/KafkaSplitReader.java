@@ -49,6 +49,8 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   private boolean paused;
   private long nextDiscovery;
   private boolean warnedNewPartitions;
+  /** When a poll last returned records (or the brokers last answered). */
+  private long lastRecords = System.nanoTime();
   /** Consumer group reporting: the offsets of the previous checkpoint (sent at the next one). */
   private Map<TopicPartition, OffsetAndMetadata> previousCheckpoint;
 
@@ -116,8 +118,10 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       throw new IOException("interrupted while reading Kafka " + split.id(), e);
     }
     if (records.isEmpty()) {
+      checkReachable();
       return !finished();
     }
+    lastRecords = System.nanoTime();
     SourceOutput<T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<T>) so : null;
     KafkaDeserializer<T> d = source.deserializer;
     for (TopicPartition tp : records.partitions()) {
@@ -156,6 +160,24 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       }
     }
     return !finished();
+  }
+
+  /**
+   * After {@code connectTimeout} without records, asks the brokers for the end offset: a consumer
+   * only logs warnings while it cannot connect, so a broker gone for good would stall the job
+   * silently. Fails with the unreachable message instead (the job's restart strategy applies).
+   */
+  private void checkReachable() throws IOException {
+    long now = System.nanoTime();
+    if (now - lastRecords < Duration.ofMillis(source.connectTimeoutMs).toNanos()) {
+      return;
+    }
+    try {
+      consumer.endOffsets(List.of(own), Duration.ofMillis(source.connectTimeoutMs));
+      lastRecords = System.nanoTime();
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw source.unreachable(e);
+    }
   }
 
   private static String raw(ConsumerRecord<byte[], byte[]> r) {
@@ -324,6 +346,17 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
 
   @Override
   public void close() {
-    consumer.close(Duration.ofSeconds(1));
+    // A cancelled task closes its reader on an interrupted thread: close without the interrupt (the
+    // consumer would log and throw), then restore it.
+    boolean interrupted = Thread.interrupted();
+    try {
+      consumer.close(Duration.ofMillis(interrupted ? 0 : 1000));
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

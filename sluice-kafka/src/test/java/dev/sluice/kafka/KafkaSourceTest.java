@@ -158,4 +158,37 @@ class KafkaSourceTest {
         .hasMessageContaining("cannot reach Kafka at " + bootstrap)
         .hasMessageContaining("check --kafka / bootstrap servers");
   }
+
+  @Test
+  void aBrokerThatGoesAwayWhileReadingFailsTheReaderWithTheMessage() throws Exception {
+    EmbeddedKafka doomed = EmbeddedKafka.start();
+    String bootstrap = doomed.bootstrapServers();
+    KafkaSplitReader<String> reader;
+    try {
+      doomed.createTopic("doomed", 1);
+      produce(bootstrap, "doomed", 1, numbers(0, 10), 0);
+      KafkaSource<String> src = KafkaSource.builder(bootstrap, "doomed").connectTimeout(Duration.ofSeconds(2)).build();
+      reader = (KafkaSplitReader<String>) src.reader(src.splits(1).get(0), new KafkaTestSupport.Context());
+      KafkaTestSupport.Out<String> out = new KafkaTestSupport.Out<>();
+      while (out.values.size() < 10) {
+        reader.read(out);
+      }
+    } finally {
+      doomed.close();
+    }
+    KafkaTestSupport.Out<String> out = new KafkaTestSupport.Out<>();
+    IOException failure = null;
+    long guard = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a bound against hanging, not a timing assertion
+    while (failure == null && System.nanoTime() < guard) {
+      try {
+        reader.read(out);
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+    reader.close();
+    assertThat(failure).isNotNull();
+    assertThat(failure).hasMessageContaining("cannot reach Kafka at " + bootstrap).hasMessageContaining("check --kafka");
+    assertThat(out.values).isEmpty();
+  }
 }

@@ -148,14 +148,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   public void createTopic(String name, int partitions, Map<String, String> configs) {
     try {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
-          .anyMatch(tp -> tp.leader() == null || tp.leader().isEmpty())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("topic " + name + " has no leader after 30 s");
-        }
-        Thread.sleep(20);
-      }
+      awaitLeaders(name, partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -164,10 +157,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  private void awaitLeaders(String name, int partitions) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        var parts = admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions();
+        if (parts.size() >= partitions && parts.stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // metadata not propagated yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topic " + name + " has no leader for all " + partitions + " partitions after 30 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
   /** Raises a topic's partition count to {@code total}. */
   public void addPartitions(String name, int total) {
     try {
       admin.createPartitions(Map.of(name, NewPartitions.increaseTo(total))).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(name, total);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

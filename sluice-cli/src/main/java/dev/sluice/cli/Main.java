@@ -3,13 +3,11 @@ package dev.sluice.cli;
 import dev.sluice.api.JobFailedException;
 import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
-import dev.sluice.api.KV;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.source.BadRecordPolicy;
 import dev.sluice.examples.OneBrc;
 import dev.sluice.examples.OneBrcGenerator;
-import dev.sluice.examples.WordCorpus;
 import dev.sluice.examples.WordCount;
 import dev.sluice.examples.nexmark.EventJson;
 import dev.sluice.examples.nexmark.GeneratorConfig;
@@ -26,9 +24,7 @@ import java.nio.file.Files;
 import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,8 +39,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code sluice} command: {@code run <example>}, {@code explain <example>}, {@code demo},
- * {@code checkpoints list}, {@code savepoint}.
+ * The {@code sluice} command: {@code demo} (the clickstream demo), {@code run <example>},
+ * {@code explain <example>}, {@code checkpoints list}, {@code savepoint}.
  *
  * <p>Exit codes, for schedulers: 0 success; 2 bad usage or bad input (unknown option or example,
  * missing input, output directory that exists); 1 the job failed. Errors are one line
@@ -52,7 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
     description = "Runs Sluice dataflow jobs on this machine.",
-    subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, Main.DemoCommand.class,
+    subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, DemoCommand.class,
         Main.CheckpointsCommand.class, Main.SavepointCommand.class})
 public final class Main implements Runnable {
   static final int OK = 0;
@@ -484,62 +480,6 @@ public final class Main implements Runnable {
           // the hook is running: it cancelled the job, which has now ended
         }
       }
-    }
-  }
-
-  @Command(name = "demo", mixinStandardHelpOptions = true, description = "Generates a text corpus, counts its words and prints the top 10.")
-  static final class DemoCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(names = "--size-mb", paramLabel = "MB", defaultValue = "20", description = "Corpus size (default: ${DEFAULT-VALUE}).")
-    int sizeMb;
-
-    @CommandLine.Mixin CommonOptionsMixin common;
-
-    @Override
-    public Integer call() throws IOException {
-      PrintWriter out = spec.commandLine().getOut();
-      if (sizeMb < 1) {
-        throw new ParameterException(spec.commandLine(), "--size-mb must be positive, was " + sizeMb);
-      }
-      Path dir = Files.createTempDirectory("sluice-demo");
-      try {
-        Path corpus = dir.resolve("corpus.txt");
-        out.printf(Locale.ROOT, "Generating a %d MB Zipf-like text corpus in %s ...%n", sizeMb, dir);
-        out.flush();
-        WordCorpus.generate(corpus, sizeMb * 1024L * 1024L, 100_000, 1L);
-        Path counts = dir.resolve("counts");
-        Pipeline p = WordCount.build(corpus.toString(), counts.toString(), false);
-        RunOptions options = common.runOptions();
-        out.println("Running word count (parallelism " + options.effectiveParallelism() + ") ...");
-        out.flush();
-        JobResult r = runWithProgress(p, options, stream(spec.commandLine().getErr()));
-        List<KV<String, Long>> top = top(counts, 10);
-        out.println("Top 10 words:");
-        for (KV<String, Long> kv : top) {
-          out.printf(Locale.ROOT, "  %-16s %,d%n", kv.key(), kv.value());
-        }
-        out.printf(Locale.ROOT, "Word count took %.2f s (%d MB, %.0f MB/s).%n", r.duration().toNanos() / 1e9,
-            sizeMb, sizeMb / (r.duration().toNanos() / 1e9));
-        out.flush();
-        return OK;
-      } finally {
-        deleteRecursively(dir);
-      }
-    }
-
-    private static List<KV<String, Long>> top(Path counts, int n) throws IOException {
-      List<KV<String, Long>> all = new ArrayList<>();
-      try (Stream<Path> parts = Files.list(counts)) {
-        for (Path part : (Iterable<Path>) parts.filter(f -> f.getFileName().toString().startsWith("part-"))::iterator) {
-          for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
-            int tab = line.lastIndexOf('\t');
-            all.add(KV.of(line.substring(0, tab), Long.parseLong(line.substring(tab + 1))));
-          }
-        }
-      }
-      all.sort(Comparator.<KV<String, Long>>comparingLong(KV::value).reversed().thenComparing(KV::key));
-      return all.subList(0, Math.min(n, all.size()));
     }
   }
 

@@ -119,13 +119,37 @@ class MainTest {
   }
 
   @Test
-  void demoPrintsTopWordsAndCleansUp() {
-    Outcome o = sluice("demo", "--size-mb", "1", "-p", "2");
+  void demoRunsTheClickstreamJobAndPrintsBatchesAndTheTopPages() {
+    Path ck = dir.resolve("demo").resolve("checkpoints");
+    Outcome o = sluice("demo", "--events", "30000", "--rate", "0", "--clicks-per-second", "200", "--checkpoint-dir",
+        ck.toString(), "--trigger-interval", "100ms", "-p", "2", "--top", "3");
     assertThat(o.code()).as(o.err()).isZero();
-    assertThat(o.out()).contains("Top 10 words:", "Word count took");
-    assertThat(o.out().lines().filter(l -> l.startsWith("  ")).count()).isEqualTo(10);
-    String tempDir = o.out().lines().findFirst().orElseThrow().replaceAll(".* in (.*) \\.\\.\\.$", "$1");
-    assertThat(Path.of(tempDir)).doesNotExist();
+    assertThat(o.out()).contains("clickstream demo: 30,000 generated clicks", "batch 1: ", "rows upserted",
+        "finished after 30,000 events", "top pages", "top users");
+    assertThat(dir.resolve("demo").resolve("db").resolve("clickstream.mv.db")).exists();
+
+    // run again: the job had ended, so nothing more is read and the tables stay as they are
+    Outcome again = sluice("demo", "--events", "30000", "--rate", "0", "--clicks-per-second", "200", "--checkpoint-dir",
+        ck.toString(), "--trigger-interval", "100ms", "-p", "2", "--top", "3");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("finished after 0 events");
+  }
+
+  @Test
+  void demoRefusesBadUsageWithOneLine() {
+    assertOneLineError(sluice("demo", "--events", "-1"), 2, "--events must be zero (unbounded) or positive, was -1");
+    assertOneLineError(sluice("demo", "--rate", "-5"), 2, "--rate must be zero (unlimited) or positive, was -5");
+    assertOneLineError(sluice("demo", "--dump-events", dir.resolve("e.jsonl").toString()), 2, "--dump-events needs --events");
+    assertOneLineError(sluice("demo", "--kafka", "localhost:9092"), 2, "--kafka needs --topic");
+    assertOneLineError(sluice("demo", "--topic", "clicks"), 2, "--topic needs --kafka");
+    assertOneLineError(sluice("demo", "--kafka", "localhost:9092", "--topic", "clicks", "--events", "10"), 2,
+        "--events applies to generated clicks, not to --kafka");
+    assertOneLineError(sluice("demo", "--trigger-interval", "0s"), 2, "--trigger-interval: duration must be positive");
+    assertOneLineError(sluice("demo", "--trigger-interval", "soon"), 2, "--trigger-interval: cannot read duration 'soon'");
+    assertOneLineError(sluice("demo", "--jdbc-url", "postgres://x/y"), 2, "--jdbc-url must be a JDBC URL");
+    assertOneLineError(sluice("demo", "--clicks-per-second", "0"), 2, "--clicks-per-second must be positive");
+    assertOneLineError(sluice("demo", "--bad-records", "MAYBE"), 2, "--bad-records");
+    assertOneLineError(sluice("demo", "--no-such-option"), 2, "no-such-option");
   }
 
   @Test

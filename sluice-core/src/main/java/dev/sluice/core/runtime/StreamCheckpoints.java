@@ -743,9 +743,6 @@ final class StreamCheckpoints {
         consecutiveFailures = 0;
         completedCount++;
         lastCompleted = p.id;
-        for (int i = 0; i < toCommit.size(); i++) {
-          uncommitted.get(i).removeAll(toCommit.get(i));
-        }
         if (stop) {
           // Stop with savepoint: no checkpoint after this one starts or commits.
           closed = true;
@@ -760,6 +757,14 @@ final class StreamCheckpoints {
       }
       try {
         commit(toCommit);
+        // Only now: until they are committed, the committables must ride in every later
+        // checkpoint's metadata (a checkpoint completing while this commit fails would otherwise
+        // become the restore point without them, and their output would be lost).
+        synchronized (this) {
+          for (int i = 0; i < toCommit.size(); i++) {
+            uncommitted.get(i).removeAll(toCommit.get(i));
+          }
+        }
       } catch (IOException | RuntimeException e) {
         exec.failCheckpoint("committing checkpoint " + p.id + " to the sinks failed: " + e);
         if (sp != null) {

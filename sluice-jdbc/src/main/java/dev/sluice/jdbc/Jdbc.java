@@ -1,0 +1,147 @@
+package dev.sluice.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Entry points shared by {@link JdbcSink} and {@link JdbcSource}: the dialect of a URL, and the
+ * JVM-wide HikariCP pools (one per URL and user; created on first use, closed by
+ * {@link #closePools()} or at JVM exit). Thread-safe.
+ */
+public final class Jdbc {
+  private static final Map<String, HikariDataSource> POOLS = new ConcurrentHashMap<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(Jdbc::closePools, "sluice-jdbc-pools"));
+  }
+
+  private Jdbc() {}
+
+  /** The dialect for a JDBC URL: {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:}/{@code jdbc:mariadb:}, else generic. */
+  public static JdbcDialect dialectFor(String url) {
+    String u = url.toLowerCase(Locale.ROOT);
+    if (u.startsWith("jdbc:h2:")) {
+      return JdbcDialect.H2;
+    }
+    if (u.startsWith("jdbc:postgresql:")) {
+      return JdbcDialect.POSTGRESQL;
+    }
+    if (u.startsWith("jdbc:mysql:") || u.startsWith("jdbc:mariadb:")) {
+      return JdbcDialect.MYSQL;
+    }
+    return JdbcDialect.GENERIC;
+  }
+
+  /** Closes every pool this JVM opened (tests; a long-running process switching databases). */
+  public static void closePools() {
+    for (String k : POOLS.keySet()) {
+      HikariDataSource ds = POOLS.remove(k);
+      if (ds != null) {
+        ds.close();
+      }
+    }
+  }
+
+  /** The pooled data source for {@code url} and {@code user}; the first caller's settings win. */
+  static HikariDataSource pool(String url, String user, String password, int maxSize, long connectTimeoutMs) {
+    String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + (password == null ? 0 : password.hashCode());
+    return POOLS.computeIfAbsent(key, k -> {
+      HikariConfig c = new HikariConfig();
+      c.setJdbcUrl(url);
+      if (user != null) {
+        c.setUsername(user);
+        c.setPassword(password);
+      }
+      c.setMaximumPoolSize(maxSize);
+      c.setMinimumIdle(0);
+      c.setConnectionTimeout(Math.max(250, connectTimeoutMs));
+      c.setValidationTimeout(Math.max(250, Math.min(5_000, connectTimeoutMs)));
+      c.setInitializationFailTimeout(-1); // the database may come up later: errors surface per connection
+      c.setAutoCommit(true);
+      c.setPoolName("sluice-jdbc-" + POOLS.size());
+      switch (dialectFor(url)) {
+        case POSTGRESQL -> c.addDataSourceProperty("reWriteBatchedInserts", "true");
+        case MYSQL -> c.addDataSourceProperty("rewriteBatchedStatements", "true");
+        default -> { }
+      }
+      return new HikariDataSource(c);
+    });
+  }
+
+  /**
+   * Closes and forgets a pool that could not connect, so the next attempt starts a fresh one
+   * (a pool whose database went away and came back may otherwise keep failing for a while).
+   */
+  static void evict(HikariDataSource ds) {
+    if (POOLS.values().removeIf(v -> v == ds)) {
+      ds.close();
+    }
+  }
+
+  /** The URL for messages, with any password parameter masked. */
+  static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  /**
+   * Whether an error may go away by itself (connection lost, database restarting, deadlock or
+   * serialization failure), so that retrying the same transaction makes sense.
+   */
+  static boolean transientError(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLTransientException || c instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (c instanceof SQLException s) {
+        String state = s.getSQLState();
+        if (state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+            || state.startsWith("57P") || state.startsWith("HY") && s.getMessage() != null
+            && s.getMessage().toLowerCase(Locale.ROOT).contains("connection"))) {
+          return true;
+        }
+        // H2: database closed / connection broken / timeout trying to lock
+        int code = s.getErrorCode();
+        if (code == 90098 || code == 90067 || code == 90121 || code == 50200 || code == 40001) {
+          return true;
+        }
+      }
+      if (c instanceof SQLException && c.getMessage() != null && c.getMessage().contains("has been closed")) {
+        return true; // a pool evicted under us
+      }
+      if (c instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Throwable next(Throwable c) {
+    if (c instanceof java.sql.BatchUpdateException b && b.getNextException() != null && b.getCause() == null) {
+      return b.getNextException();
+    }
+    return c.getCause();
+  }
+
+  /** One line: the exception chain's messages, for error messages. */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    String last = null;
+    for (Throwable c = t; c != null && sb.length() < 800; c = next(c)) {
+      String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().strip().replace('\n', ' ');
+      if (m.length() > 240) {
+        m = m.substring(0, 120) + " ... " + m.substring(m.length() - 100);
+      }
+      if (!m.equals(last)) {
+        sb.append(sb.length() == 0 ? "" : "; caused by: ").append(m);
+      }
+      last = m;
+    }
+    return sb.toString();
+  }
+}

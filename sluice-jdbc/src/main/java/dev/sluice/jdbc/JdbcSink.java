@@ -455,8 +455,8 @@ public final class JdbcSink<T> implements Sink<T> {
     for (int attempt = 1; ; attempt++) {
       HikariDataSource ds = pool();
       try (Connection c = ds.getConnection()) {
-        c.setAutoCommit(false);
         try {
+          c.setAutoCommit(false); // fails first on a pooled connection to a database that restarted
           tx.run(c);
           c.commit();
           return;

@@ -53,7 +53,7 @@ public final class Jdbc {
     String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + (password == null ? 0 : password.hashCode());
     return POOLS.computeIfAbsent(key, k -> {
       HikariConfig c = new HikariConfig();
-      c.setJdbcUrl(url);
+      c.setJdbcUrl(durable(url));
       if (user != null) {
         c.setUsername(user);
         c.setPassword(password);
@@ -72,6 +72,22 @@ public final class Jdbc {
       }
       return new HikariDataSource(c);
     });
+  }
+
+  /**
+   * The URL with what makes a commit durable when the database confirms it. H2 delays writing
+   * committed transactions to its file by 500 ms by default (its {@code WRITE_DELAY}): a process
+   * killed in that window loses transactions H2 had already confirmed, which breaks exactly-once
+   * (the sink's commit record would be lost with the rows, but the checkpoint that relied on them
+   * would not). So an H2 database in a file gets {@code ;WRITE_DELAY=0} unless the URL sets it;
+   * in-memory databases and other databases are left as they are.
+   */
+  static String durable(String url) {
+    String u = url.toLowerCase(Locale.ROOT);
+    if (u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:h2:mem:") && !u.contains("write_delay")) {
+      return url + ";WRITE_DELAY=0";
+    }
+    return url;
   }
 
   /**

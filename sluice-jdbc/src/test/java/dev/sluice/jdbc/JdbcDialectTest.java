@@ -38,4 +38,13 @@ class JdbcDialectTest {
     assertThat(Jdbc.redact("jdbc:postgresql://h/db?user=u&password=secret&ssl=true"))
         .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
   }
+
+  @Test
+  void h2FileDatabasesGetNoWriteDelayOthersAreLeftAlone() {
+    assertThat(Jdbc.durable("jdbc:h2:file:/tmp/db")).isEqualTo("jdbc:h2:file:/tmp/db;WRITE_DELAY=0");
+    assertThat(Jdbc.durable("jdbc:h2:./demo/db;MODE=PostgreSQL")).isEqualTo("jdbc:h2:./demo/db;MODE=PostgreSQL;WRITE_DELAY=0");
+    assertThat(Jdbc.durable("jdbc:h2:file:/tmp/db;write_delay=100")).isEqualTo("jdbc:h2:file:/tmp/db;write_delay=100");
+    assertThat(Jdbc.durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+    assertThat(Jdbc.durable("jdbc:postgresql://localhost/db")).isEqualTo("jdbc:postgresql://localhost/db");
+  }
 }

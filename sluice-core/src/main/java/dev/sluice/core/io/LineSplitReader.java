@@ -85,8 +85,14 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   private long lineNumber;
   /** Gzip restore: lines still to pass over unparsed (while {@code skipPartialLine} is set). */
   private long toSkip;
-  private long lastLineOffset = -1;
+  /**
+   * Where the most recently parsed line starts, relative to {@code bufBase} (moved along when the
+   * buffer is compacted), or {@link #NO_LINE}; kept per line because downstream code may ask for
+   * {@link #position()} while a record is being emitted.
+   */
+  private long lastLineStart = NO_LINE;
   private long lastLineNumber;
+  private static final long NO_LINE = Long.MIN_VALUE;
 
   public LineSplitReader(FileSplit split, LineParser<T> parser, boolean hasHeader,
       SourceContext context) throws IOException {
@@ -154,6 +160,12 @@ public final class LineSplitReader<T> implements SplitReader<T> {
     forwarder.target = out;
     int lines = 0;
     while (lines < LINES_PER_READ) {
+      if (!skipPartialLine && !skipHeader) {
+        lines += parseLines(LINES_PER_READ - lines);
+        if (lines >= LINES_PER_READ) {
+          break;
+        }
+      }
       if (!skipPartialLine && bufBase + pos >= end) {
         return finish();
       }
@@ -194,6 +206,55 @@ public final class LineSplitReader<T> implements SplitReader<T> {
     return true;
   }
 
+  /**
+   * The hot loop: parses up to {@code max} whole lines that are in the buffer and start before the
+   * split's end and the micro-batch limit, keeping the cursor in locals (the fields are written back
+   * once per call, and before anything that may read them: a bad record's message, a downstream
+   * failure). Returns the number of lines parsed; {@link #read} handles everything else (refills,
+   * the end of the split, a partial last line) one line at a time.
+   */
+  private int parseLines(int max) {
+    byte[] b = buf;
+    int lim = limit;
+    long stopAt = Math.min(end, batchLimit) - bufBase;
+    int stopPos = (int) Math.min(lim, stopAt); // a line starting before this is ours
+    int p = pos;
+    int s = scan;
+    long ln = lineNumber;
+    int n = 0;
+    while (n < max && p < stopPos) {
+      int nl = indexOfNewline(b, s, lim);
+      if (nl < 0) {
+        s = lim;
+        break;
+      }
+      int stop = nl > p && b[nl - 1] == '\r' ? nl - 1 : nl;
+      ln++;
+      lastLineStart = p;
+      lastLineNumber = ln;
+      try {
+        parser.parse(b, p, stop, forwarder);
+      } catch (DownstreamFailure f) {
+        sync(p, p, ln);
+        throw f.rethrow();
+      } catch (Exception e) {
+        sync(p, p, ln);
+        context.badRecord(new String(b, p, stop - p, StandardCharsets.UTF_8), position(), reason(e));
+      }
+      n++;
+      p = nl + 1;
+      s = p;
+    }
+    sync(p, s, ln);
+    return n;
+  }
+
+  private void sync(int p, int s, long ln) {
+    pos = p;
+    scan = s;
+    lineNumber = ln;
+  }
+
   private boolean finish() {
     done = true;
     forwarder.target = null;
@@ -231,7 +292,7 @@ public final class LineSplitReader<T> implements SplitReader<T> {
       skipHeader = false;
       return;
     }
-    lastLineOffset = bufBase + start;
+    lastLineStart = start;
     lastLineNumber = lineNumber;
     try {
       parser.parse(b, start, stop, forwarder);
@@ -256,6 +317,9 @@ public final class LineSplitReader<T> implements SplitReader<T> {
   /** Moves the unread tail to the front of the buffer, grows it if a line fills it, and reads. */
   private void fill() throws IOException {
     if (pos > 0) {
+      if (lastLineStart != NO_LINE) {
+        lastLineStart -= pos;
+      }
       System.arraycopy(buf, pos, buf, 0, limit - pos);
       bufBase += pos;
       scan -= pos;
@@ -298,10 +362,10 @@ public final class LineSplitReader<T> implements SplitReader<T> {
 
   @Override
   public String position() {
-    if (lastLineOffset < 0) {
+    if (lastLineStart == NO_LINE) {
       return where(split.whole() ? 0 : split.start()) + " (before the first record)";
     }
-    String offset = (split.gzip() ? "uncompressed byte " : "byte ") + lastLineOffset;
+    String offset = (split.gzip() ? "uncompressed byte " : "byte ") + (bufBase + lastLineStart);
     return lineNumbersKnown
         ? "file " + split.path() + ", line " + lastLineNumber + " (" + offset + ")"
         : "file " + split.path() + ", " + offset;

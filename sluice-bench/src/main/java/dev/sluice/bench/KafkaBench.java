@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --partitions} partitions, then times a job that copies it (bounded at the end found at start)
  * into another topic through {@code KafkaSink} with {@code EXACTLY_ONCE}, and counts the output with
  * a read_committed consumer. Prints records/s.
- * {@code Bench kafka [--records 5000000] [--bytes 100] [--partitions 4] [--parallelism 2] [--checkpoint-ms 1000] [--guarantee EXACTLY_ONCE|AT_LEAST_ONCE] [--compression lz4|none]}
+ * {@code Bench kafka [--records 5000000] [--bytes 100] [--partitions 4] [--parallelism 2] [--checkpoint-ms 1000] [--guarantee EXACTLY_ONCE|AT_LEAST_ONCE] [--compression none|lz4]}
  */
 final class KafkaBench {
   private KafkaBench() {}
@@ -43,7 +43,7 @@ final class KafkaBench {
     int parallelism = (int) a.getLong("parallelism", 2);
     long checkpointMs = a.getLong("checkpoint-ms", 1000);
     String guarantee = a.get("guarantee", "EXACTLY_ONCE");
-    String compression = a.get("compression", "lz4");
+    String compression = a.get("compression", "none");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       String b = kafka.bootstrapServers();
       kafka.createTopic("bench-in", partitions);

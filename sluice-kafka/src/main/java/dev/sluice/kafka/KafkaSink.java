@@ -159,7 +159,6 @@ public final class KafkaSink<T> implements Sink<T> {
     c.put("linger.ms", 20);
     c.put("batch.size", 512 * 1024);
     c.put("buffer.memory", 128L << 20);
-    c.put("compression.type", "lz4");
     c.put("max.request.size", 8 << 20);
     c.put("acks", "all");
     c.putAll(properties);

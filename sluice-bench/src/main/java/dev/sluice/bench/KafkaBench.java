@@ -114,8 +114,27 @@ final class KafkaBench {
       List<TopicPartition> tps = consumer.partitionsFor(topic).stream().map(pi -> new TopicPartition(topic, pi.partition())).toList();
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
+      // A committed transaction's markers reach the partitions asynchronously, after
+      // commitTransaction returned: wait until no transaction is open (the last stable offsets,
+      // read_committed's end, equal the logs' ends), at most 30 s.
       Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-      while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      Map<String, Object> u = new HashMap<>(c);
+      u.put("isolation.level", "read_uncommitted");
+      try (KafkaConsumer<byte[], byte[]> all = new KafkaConsumer<>(u)) {
+        Map<TopicPartition, Long> logEnd = all.endOffsets(tps);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!end.equals(logEnd) && System.nanoTime() < deadline) {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+          end = consumer.endOffsets(tps);
+        }
+      }
+      Map<TopicPartition, Long> stable = end;
+      while (tps.stream().anyMatch(tp -> consumer.position(tp) < stable.get(tp))) {
         count += consumer.poll(Duration.ofMillis(200)).count();
       }
     }

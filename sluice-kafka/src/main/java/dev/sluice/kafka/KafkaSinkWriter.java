@@ -198,25 +198,28 @@ abstract class KafkaSinkWriter<T> implements SinkWriter<T>, Callback {
       if (!wrote) {
         return null; // nothing to commit: the open transaction goes on
       }
-      return seal();
+      return seal(true);
     }
 
+    /** End of input: seals the rest; no further transaction is begun (this writer writes no more). */
     @Override
     public Object prepareCommit() throws IOException {
       if (!wrote) {
         return null;
       }
-      return seal();
+      return seal(false);
     }
 
-    private KafkaCommittable seal() throws IOException {
+    private KafkaCommittable seal(boolean next) throws IOException {
       Slot s = current;
       flush(s.producer());
       ProducerIdAndEpoch pe = Transactions.producerIdAndEpoch(s.producer());
       KafkaCommittable c = new KafkaCommittable(s.id(), pe.producerId, pe.epoch);
       Transactions.LIVE.put(s.id(), new Transactions.Pending(s.producer(), pe.producerId, pe.epoch, () -> release(s)));
       current = null;
-      current = take();
+      if (next) {
+        current = take();
+      }
       return c;
     }
 
@@ -254,7 +257,10 @@ abstract class KafkaSinkWriter<T> implements SinkWriter<T>, Callback {
         } catch (RuntimeException e) {
           // as above
         }
-        current.producer().close(Duration.ofSeconds(5));
+        // Nothing of it is left to send: its transaction was aborted above, or never went beyond the
+        // client (begun, nothing written). A graceful close would first try to end that begun
+        // transaction with the broker and wait seconds for it.
+        current.producer().close(Duration.ZERO);
         current = null;
       }
       Slot s;
@@ -262,7 +268,7 @@ abstract class KafkaSinkWriter<T> implements SinkWriter<T>, Callback {
         idle.add(s);
       }
       while ((s = idle.poll()) != null) {
-        s.producer().close(Duration.ofSeconds(5));
+        s.producer().close(Duration.ofSeconds(5)); // committed, nothing pending: closes at once
       }
     }
   }

@@ -531,6 +531,21 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
   }
 
   /**
+   * Hard-links the instance's current files into a fresh staging directory beside it (RocksDB's
+   * {@code Checkpoint}: flushes the memtable, links the immutable SST files, copies the small ones).
+   */
+  private Path stageCheckpoint() {
+    requireOpen();
+    Path staging = dir.resolveSibling(dir.getFileName() + "-chk-" + (++checkpointSeq));
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(staging.toString());
+    } catch (RocksDBException e) {
+      throw failure("creating a checkpoint in " + staging, e);
+    }
+    return staging;
+  }
+
+  /**
    * A native, incremental checkpoint: a RocksDB checkpoint (hard links) is staged next to the
    * instance, its SST files are copied to {@code sharedDir} unless an earlier checkpoint of this
    * instance (or the checkpoint it was restored from) already put them there, and the metadata
@@ -540,13 +555,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
    * checkpoint I/O thread.
    */
   public NativeCheckpoint checkpointIncremental(Path checkpointDir, Path sharedDir) {
-    requireOpen();
-    Path staging = dir.resolveSibling(dir.getFileName() + "-chk-" + (++checkpointSeq));
-    try (Checkpoint cp = Checkpoint.create(db)) {
-      cp.createCheckpoint(staging.toString());
-    } catch (RocksDBException e) {
-      throw failure("creating a checkpoint in " + staging, e);
-    }
+    Path staging = stageCheckpoint();
     try (java.util.stream.Stream<Path> listing = Files.list(staging)) {
       Files.createDirectories(checkpointDir);
       Files.createDirectories(sharedDir);
@@ -603,13 +612,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
    */
   @Override
   public NativeCheckpoint checkpointNative(long checkpointId, NativeCheckpointFiles target) {
-    requireOpen();
-    Path staging = dir.resolveSibling(dir.getFileName() + "-chk-" + (++checkpointSeq));
-    try (Checkpoint cp = Checkpoint.create(db)) {
-      cp.createCheckpoint(staging.toString());
-    } catch (RocksDBException e) {
-      throw failure("creating a checkpoint in " + staging, e);
-    }
+    Path staging = stageCheckpoint();
     boolean handedOver = false;
     try (java.util.stream.Stream<Path> listing = Files.list(staging)) {
       String privateDir = target.privateDir(checkpointId);

@@ -415,17 +415,7 @@ final class StreamCheckpoints {
       pending.savepoint = queued; // a requested savepoint is this batch's checkpoint, copied when complete
       queued = null;
       List<StreamTask> tasks = exec.tasks();
-      for (int i = 0; i < tasks.size(); i++) {
-        if (tasks.get(i).done) {
-          taskFinished(tasks.get(i));
-        }
-      }
-      List<StreamExecution.SinkLoop> sinks = exec.sinkLoops();
-      for (int j = 0; j < sinks.size(); j++) {
-        if (sinks.get(j).done) {
-          ack(taskCount + j, id, null, 0);
-        }
-      }
+      acknowledgeFinished(tasks, id);
       return true;
     }
 
@@ -479,9 +469,15 @@ final class StreamCheckpoints {
       for (StreamExecution.SourceLoop l : exec.sourceLoops()) {
         l.triggered = id;
       }
-      for (int i = 0; i < tasks.size(); i++) {
-        if (tasks.get(i).done) {
-          taskFinished(tasks.get(i));
+      acknowledgeFinished(tasks, id);
+      return id;
+    }
+
+    /** Tasks and sink writers that have finished acknowledge checkpoint {@code id} at once. */
+    private void acknowledgeFinished(List<StreamTask> tasks, long id) {
+      for (StreamTask t : tasks) {
+        if (t.done) {
+          taskFinished(t);
         }
       }
       List<StreamExecution.SinkLoop> sinks = exec.sinkLoops();
@@ -490,7 +486,6 @@ final class StreamCheckpoints {
           ack(taskCount + j, id, null, 0);
         }
       }
-      return id;
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code Bench demo [demo options]}: the issue's demo target. Runs {@code sluice demo} (the
- * clickstream job, exactly-once upserts into the embedded H2 database) in this JVM on a fresh
+ * clickstream job, exactly-once upserts into the embedded SQLite database) in this JVM on a fresh
  * checkpoint directory and database, by default {@code --events 6000000 --rate 200000} (30 s at
  * 200k clicks/s, one-second micro-batches), and prints the demo's own per-batch lines and its closing
  * line: {@code batches: n, batch ms max/p99: a/b, all within 1000 ms: yes|no}. Options given replace

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice demo}: the clickstream job ({@link Clickstream}) in one-second micro-batches, from the
  * click generator or a Kafka topic, upserting {@code user_clicks} and {@code page_dwell} into an
- * embedded H2 database (or {@code --jdbc-url}) exactly once, with checkpoints in a local directory so
+ * embedded SQLite database (or {@code --jdbc-url}) exactly once, with checkpoints in a local directory so
  * that a killed demo run again continues where the last committed batch ended. One summary line per
  * micro-batch; at the end (the last event, or Ctrl-C) the batch-duration figures and the top pages and
  * users read back from the database.
@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"The clickstream demo: clicks (generated, or JSON from Kafka) in one-second micro-batches; per user"
         + " and 1-minute event-time window the clicks, per page and window total and average dwell time; upserted"
-        + " exactly once into user_clicks and page_dwell of an embedded H2 database (or --jdbc-url).",
+        + " exactly once into user_clicks and page_dwell of an embedded SQLite database (or --jdbc-url).",
         "Kill it and run it again with the same --checkpoint-dir: it continues exactly once. Remove the directory"
         + " (default ./sluice-demo) to start over."})
 final class DemoCommand implements Callable<Integer> {
@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--jdbc-url", paramLabel = "<url>",
       description = "The database for the result tables, e.g. jdbc:postgresql://localhost/demo?user=u&password=p"
-          + " (default: an H2 file database in db/ beside the checkpoint directory).")
+          + " (default: the SQLite file db/clickstream.db beside the checkpoint directory).")
   String jdbcUrl;
 
   @Option(names = "--checkpoint-dir", paramLabel = "<dir>",
@@ -125,7 +125,11 @@ final class DemoCommand implements Callable<Integer> {
     checkUsage(cl);
     Duration trigger = duration(cl, "--trigger-interval", triggerInterval);
     Path ck = (checkpointDir != null ? checkpointDir : Path.of(DEFAULT_DIR, "checkpoints")).toAbsolutePath().normalize();
-    String url = jdbcUrl != null ? jdbcUrl : defaultJdbcUrl(ck);
+    String url = jdbcUrl;
+    if (url == null) {
+      Files.createDirectories(ClickstreamTables.defaultDatabase(ck).getParent());
+      url = ClickstreamTables.defaultJdbcUrl(ck);
+    }
     ClickGenerator gen = new ClickGenerator(seed, clicksPerSecond);
     if (dumpEvents != null) {
       long t0 = System.nanoTime();
@@ -226,15 +230,6 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * An H2 file database in {@code db/} beside the checkpoint directory. {@code WRITE_DELAY=0} makes
-   * every commit reach the file at once: with H2's default delay a killed process loses its last
-   * committed transactions, which would break exactly once.
-   */
-  static String defaultJdbcUrl(Path checkpointDir) {
-    Path parent = checkpointDir.getParent() != null ? checkpointDir.getParent() : checkpointDir;
-    return "jdbc:h2:file:" + parent.resolve("db").resolve("clickstream") + ";WRITE_DELAY=0";
-  }
 
   /** The most events a batch plans per split: a catch-up batch after a pause stays about 2 triggers long. */
   private long maxOffsetsPerSplit(Duration trigger) {

@@ -126,7 +126,7 @@ class MainTest {
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).contains("clickstream demo: 30,000 generated clicks", "batch 1: ", "rows upserted",
         "finished after 30,000 events", "top pages", "top users");
-    assertThat(dir.resolve("demo").resolve("db").resolve("clickstream.mv.db")).exists();
+    assertThat(dir.resolve("demo").resolve("db").resolve("clickstream.db")).exists();
 
     // run again: the job had ended, so nothing more is read and the tables stay as they are
     Outcome again = sluice("demo", "--events", "30000", "--rate", "0", "--clicks-per-second", "200", "--checkpoint-dir",

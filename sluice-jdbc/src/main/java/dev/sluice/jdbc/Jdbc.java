@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +24,15 @@ public final class Jdbc {
 
   private Jdbc() {}
 
-  /** The dialect for a JDBC URL: {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:}/{@code jdbc:mariadb:}, else generic. */
+  /**
+   * The dialect for a JDBC URL: {@code jdbc:sqlite:}, {@code jdbc:h2:}, {@code jdbc:postgresql:},
+   * {@code jdbc:mysql:}/{@code jdbc:mariadb:}, else generic.
+   */
   public static JdbcDialect dialectFor(String url) {
     String u = url.toLowerCase(Locale.ROOT);
+    if (u.startsWith("jdbc:sqlite:")) {
+      return JdbcDialect.SQLITE;
+    }
     if (u.startsWith("jdbc:h2:")) {
       return JdbcDialect.H2;
     }
@@ -68,6 +75,7 @@ public final class Jdbc {
       switch (dialectFor(url)) {
         case POSTGRESQL -> c.addDataSourceProperty("reWriteBatchedInserts", "true");
         case MYSQL -> c.addDataSourceProperty("rewriteBatchedStatements", "true");
+        case SQLITE -> sqliteSettings(url).forEach(c::addDataSourceProperty);
         default -> { }
       }
       return new HikariDataSource(c);
@@ -88,6 +96,26 @@ public final class Jdbc {
       return url + ";WRITE_DELAY=0";
     }
     return url;
+  }
+
+  /**
+   * What a SQLite database needs for the sink's transactions, unless the URL sets it: write-ahead
+   * logging (readers, e.g. a query while the demo runs, do not block the writer), {@code
+   * synchronous=FULL} (the log is synced at every commit, so a confirmed transaction survives a
+   * crash or power loss), {@code BEGIN IMMEDIATE} transactions (the write lock is taken at the start,
+   * so two sinks committing at once wait for each other instead of failing when the reader of the
+   * first upgrades to a writer) and a 30 s busy timeout for that wait.
+   */
+  static Map<String, String> sqliteSettings(String url) {
+    String u = url.toLowerCase(Locale.ROOT);
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String[] kv : new String[][] {{"journal_mode", "WAL"}, {"synchronous", "FULL"},
+        {"transaction_mode", "IMMEDIATE"}, {"busy_timeout", "30000"}}) {
+      if (!u.contains(kv[0] + "=")) {
+        settings.put(kv[0], kv[1]);
+      }
+    }
+    return settings;
   }
 
   /**
@@ -119,6 +147,11 @@ public final class Jdbc {
         if (state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
             || state.startsWith("57P") || state.startsWith("HY") && s.getMessage() != null
             && s.getMessage().toLowerCase(Locale.ROOT).contains("connection"))) {
+          return true;
+        }
+        // SQLite: the database is locked by another writer beyond the busy timeout
+        if (s.getMessage() != null && (s.getMessage().startsWith("[SQLITE_BUSY")
+            || s.getMessage().startsWith("[SQLITE_LOCKED"))) {
           return true;
         }
         // H2: database closed / connection broken / timeout trying to lock

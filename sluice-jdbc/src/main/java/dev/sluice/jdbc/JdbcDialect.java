@@ -7,7 +7,9 @@ import java.util.List;
  * {@link Jdbc#dialectFor(String)}. Immutable, thread-safe.
  */
 public enum JdbcDialect {
-  /** H2 (the embedded default): {@code MERGE INTO t (cols) KEY (keys) VALUES (...)}. */
+  /** SQLite (the embedded default): {@code INSERT ... ON CONFLICT (keys) DO UPDATE SET c = excluded.c}. */
+  SQLITE,
+  /** H2 (embedded, pure Java): {@code MERGE INTO t (cols) KEY (keys) VALUES (...)}. */
   H2,
   /** PostgreSQL: {@code INSERT ... ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c}. */
   POSTGRESQL,
@@ -28,7 +30,7 @@ public enum JdbcDialect {
       case H2:
         return "MERGE INTO " + table + " (" + String.join(", ", columns) + ") KEY (" + String.join(", ", keys)
             + ") VALUES (" + placeholders(columns.size()) + ")";
-      case POSTGRESQL: {
+      case POSTGRESQL, SQLITE: {
         StringBuilder sb = new StringBuilder(insertSql(table, columns)).append(" ON CONFLICT (")
             .append(String.join(", ", keys)).append(") DO ");
         if (rest.isEmpty()) {
@@ -49,8 +51,8 @@ public enum JdbcDialect {
         return sb.toString();
       }
       default:
-        throw new IllegalArgumentException("upsert is not supported for this database (only H2, PostgreSQL, MySQL"
-            + " and MariaDB URLs); use JdbcSink.insert or one of those databases");
+        throw new IllegalArgumentException("upsert is not supported for this database (only SQLite, H2, PostgreSQL,"
+            + " MySQL and MariaDB URLs); use JdbcSink.insert or one of those databases");
     }
   }
 

@@ -13,6 +13,7 @@ class JdbcDialectTest {
 
   @Test
   void dialectByUrl() {
+    assertThat(Jdbc.dialectFor("jdbc:sqlite:/tmp/x.db")).isEqualTo(JdbcDialect.SQLITE);
     assertThat(Jdbc.dialectFor("jdbc:h2:file:/tmp/x")).isEqualTo(JdbcDialect.H2);
     assertThat(Jdbc.dialectFor("jdbc:h2:mem:x")).isEqualTo(JdbcDialect.H2);
     assertThat(Jdbc.dialectFor("jdbc:postgresql://localhost/db")).isEqualTo(JdbcDialect.POSTGRESQL);
@@ -28,6 +29,8 @@ class JdbcDialectTest {
     assertThat(JdbcDialect.POSTGRESQL.upsertSql("t", COLS, KEYS))
         .isEqualTo("INSERT INTO t (user_id, window_start, clicks) VALUES (?, ?, ?) ON CONFLICT (user_id, window_start)"
             + " DO UPDATE SET clicks = EXCLUDED.clicks");
+    assertThat(JdbcDialect.SQLITE.upsertSql("t", COLS, KEYS))
+        .isEqualTo(JdbcDialect.POSTGRESQL.upsertSql("t", COLS, KEYS));
     assertThat(JdbcDialect.MYSQL.upsertSql("t", COLS, KEYS))
         .isEqualTo("INSERT INTO t (user_id, window_start, clicks) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE"
             + " clicks = VALUES(clicks)");

@@ -33,12 +33,14 @@ class JdbcSourceTest {
   @TempDir Path temp;
   static EmbeddedPg pg;
   static String h2;
+  static String sqlite;
   private static final AtomicInteger TABLES = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
     pg = new EmbeddedPg();
     h2 = "jdbc:h2:file:" + dir.resolve("src").toAbsolutePath();
+    sqlite = "jdbc:sqlite:" + dir.resolve("src.db").toAbsolutePath();
   }
 
   @AfterAll
@@ -48,7 +50,11 @@ class JdbcSourceTest {
   }
 
   static String url(String db) {
-    return db.equals("h2") ? h2 : pg.url();
+    return switch (db) {
+      case "h2" -> h2;
+      case "sqlite" -> sqlite;
+      default -> pg.url();
+    };
   }
 
   static Connection connect(String url) throws Exception {
@@ -96,7 +102,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg"})
   void partitionedParallelReadEqualsSelectAll(String db) throws Exception {
     for (int round = 0; round < 4; round++) {
       long seed = new Random().nextLong();
@@ -118,7 +124,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg"})
   void checkpointedReadIsExactlyOnceUnderInjectedFailures(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
@@ -153,7 +159,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg"})
   void incrementalMicroBatchReadsAppendedRowsExactlyOnce(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
@@ -187,7 +193,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg"})
   void incrementalStreamingReadPollsForAppendedRows(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);

@@ -2,6 +2,7 @@ package dev.sluice.examples.clickstream;
 
 import dev.sluice.api.sink.Sink;
 import dev.sluice.jdbc.JdbcSink;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,6 +31,22 @@ public final class ClickstreamTables {
       + " avg_dwell_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (window_start, page))";
 
   private ClickstreamTables() {}
+
+  /**
+   * The embedded default database: the SQLite file {@code db/clickstream.db} beside the checkpoint
+   * directory (the sink's pool opens it with a write-ahead log synced at every commit, see
+   * {@code dev.sluice.jdbc.Jdbc}). SQLite rather than H2: it upserts the demo's rows several times
+   * faster, also in a cold JVM (docs/benchmarks.md, "The clickstream demo").
+   */
+  public static String defaultJdbcUrl(Path checkpointDir) {
+    return "jdbc:sqlite:" + defaultDatabase(checkpointDir);
+  }
+
+  /** The file of the default database. */
+  public static Path defaultDatabase(Path checkpointDir) {
+    Path parent = checkpointDir.getParent() != null ? checkpointDir.getParent() : checkpointDir;
+    return parent.resolve("db").resolve("clickstream.db");
+  }
 
   public static Sink<UserClicks> userClicks(String jdbcUrl) {
     return JdbcSink.<UserClicks>upsert(jdbcUrl, "user_clicks")

@@ -1,5 +1,4 @@
 package dev.sluice.examples.clickstream;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.cli.Main;
@@ -70,7 +69,7 @@ class DemoKafkaTest {
       assertThat(o.code()).as(o.out() + o.err()).isZero();
       assertThat(o.out()).contains("JSON clicks from Kafka topic clicks", "finished after 30,000 events", "top pages");
 
-      String url = "jdbc:h2:file:" + tmp.resolve("demo").resolve("db").resolve("clickstream");
+      String url = ClickstreamTables.defaultJdbcUrl(ck);
       Map<String, Long> users = new TreeMap<>();
       Map<String, List<Long>> pages = new TreeMap<>();
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {

@@ -1,5 +1,4 @@
 package dev.sluice.examples.clickstream;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.cli.Main;
@@ -77,7 +76,7 @@ class DemoKillTest {
     Path ck = tmp.resolve("demo").resolve("checkpoints");
     Path dump = tmp.resolve("events.jsonl");
     Path log = tmp.resolve("demo.log");
-    String url = "jdbc:h2:file:" + tmp.resolve("demo").resolve("db").resolve("clickstream");
+    String url = ClickstreamTables.defaultJdbcUrl(ck);
     int kills = 0;
     long lastBatch = 0;
     for (int run = 0; run < 2; run++) {

@@ -11,17 +11,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A transaction the sink's pool has committed into an H2 file survives the process dying right
- * after the commit (H2's default write delay loses it: the pool adds {@code WRITE_DELAY=0}).
+ * A transaction the sink's pool has committed into an embedded database file survives the process
+ * dying right after the commit (H2's default write delay loses it: the pool adds
+ * {@code WRITE_DELAY=0}), and the pool opens SQLite with a synced write-ahead log.
  */
-class H2DurabilityTest {
+class EmbeddedDurabilityTest {
   @TempDir Path dir;
 
-  @Test
-  void committedRowsSurviveAHaltRightAfterTheCommit() throws Exception {
-    String url = "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath();
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"h2", "sqlite"})
+  void committedRowsSurviveAHaltRightAfterTheCommit(String db) throws Exception {
+    String url = db.equals("h2") ? "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath()
+        : "jdbc:sqlite:" + dir.resolve("db.sqlite").toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
         Child.class.getName(), url)).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
@@ -33,6 +38,26 @@ class H2DurabilityTest {
       assertThat(rs.getLong(1)).isEqualTo(50);
       assertThat(rs.getLong(2)).isEqualTo(50L * 49 / 2);
     }
+  }
+
+  @Test
+  void sqlitePoolSyncsItsWriteAheadLogAtEveryCommit() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("settings.db").toAbsolutePath();
+    try (Connection c = Jdbc.pool(url, null, null, 1, 10_000).getConnection(); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+      }
+      try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("synchronous (2 = FULL)").isEqualTo(2);
+      }
+    } finally {
+      Jdbc.closePools();
+    }
+    // a setting the URL names is the user's: left as given
+    assertThat(Jdbc.sqliteSettings("jdbc:sqlite:x.db?synchronous=NORMAL")).doesNotContainKey("synchronous")
+        .containsEntry("journal_mode", "WAL");
   }
 
   /** Commits 50 rows in one transaction through the sink's pool, then halts at once, closing nothing. */

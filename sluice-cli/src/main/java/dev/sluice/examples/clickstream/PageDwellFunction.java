@@ -50,11 +50,15 @@ public final class PageDwellFunction extends KeyedProcessFunction<String, Dwell,
     long start = windowStart(d.clickTime());
     Sums s = windows.get(start);
     long wm = ctx.timers().currentWatermark();
+    boolean scheduled = s != null && s.dirty(); // a timer that emits these sums is pending (see onTimer)
     if (s == null) {
       s = new Sums(0, 0, true);
       ctx.timers().registerEventTimeTimer(start + WINDOW_MS + DwellFunction.SESSION_TIMEOUT_MS); // drop
     }
     windows.put(start, new Sums(s.totalDwellMs() + d.dwellMs(), s.clicksWithDwell() + 1, true));
+    if (scheduled) {
+      return;
+    }
     long maxTimestamp = start + WINDOW_MS - 1;
     if (wm < maxTimestamp) {
       ctx.timers().registerEventTimeTimer(maxTimestamp); // first emission: when the window closes

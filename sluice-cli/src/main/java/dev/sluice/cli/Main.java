@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
     description = "Runs Sluice dataflow jobs on this machine.",
     subcommands = {Main.RunCommand.class, Main.ExplainCommand.class, DemoCommand.class,
-        Main.CheckpointsCommand.class, Main.SavepointCommand.class})
+        Main.CheckpointsCommand.class, Main.SavepointCommand.class, SqlCommand.class})
 public final class Main implements Runnable {
   static final int OK = 0;
   static final int JOB_FAILED = 1;

@@ -128,6 +128,17 @@ class MainTest {
         "finished after 30,000 events", "top pages", "top users");
     assertThat(dir.resolve("demo").resolve("db").resolve("clickstream.db")).exists();
 
+    // the tables, read back with `sluice sql`: every click counted once
+    Outcome sum = sluice("sql", "--checkpoint-dir", ck.toString(),
+        "SELECT COUNT(*) AS windows, SUM(clicks) AS clicks FROM user_clicks");
+    assertThat(sum.code()).as(sum.err()).isZero();
+    assertThat(sum.out().lines().toList()).hasSize(4).element(2).asString().matches(" *[1-9][0-9]*  +30000");
+    assertThat(sum.out()).startsWith("windows  clicks").endsWith("(1 row)" + System.lineSeparator());
+    assertOneLineError(sluice("sql", "--checkpoint-dir", ck.toString(), "SELECT nope FROM user_clicks"), 2,
+        "the statement failed at jdbc:sqlite:");
+    assertOneLineError(sluice("sql", "--checkpoint-dir", dir.resolve("none").toString(), "SELECT 1"), 2,
+        "no demo database at");
+
     // run again: the job had ended, so nothing more is read and the tables stay as they are
     Outcome again = sluice("demo", "--events", "30000", "--rate", "0", "--clicks-per-second", "200", "--checkpoint-dir",
         ck.toString(), "--trigger-interval", "100ms", "-p", "2", "--top", "3");

@@ -5,8 +5,6 @@ import dev.sluice.api.function.KeyedProcessFunction;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,26 +12,32 @@ import org.slf4j.LoggerFactory;
  * Dwell times, keyed by {@link Click#sessionKey()} (user and session): a click's dwell time is the
  * event time until the same user's next click in the same session; a session closes after
  * {@link #SESSION_TIMEOUT_MS} (30 minutes) of inactivity, so a next click more than that later starts
- * over, and the last click of a session has no dwell time (nothing is emitted for it).
+ * over, and the last click of a session has no dwell time.
  *
- * <p>Design note. Clicks arrive out of event-time order, so they are buffered until the watermark
- * passes them; only then is their order final, because no click at or before the watermark can still
- * come. A key's state is one immutable {@link Session} value: the buffered clicks, the last click taken
- * in order and the key's single event-time timer, set to the earliest buffered click or, with none
- * buffered, to the last click's time plus the timeout (rounded up to the end of its second, see
- * {@link #tick}). When it fires, every buffered click at or
- * before the watermark is taken in {@link Click#SESSION_ORDER} (event time, then page and action for
- * ties); each emits the dwell time of the click before it. The last click stays until the next one is
- * taken (its dwell is then emitted) or the watermark passes its time plus the timeout (its session
- * closed; the state is cleared). One timer per key keeps the timer queue at one entry per open
- * session, not one per click.
- * The result is therefore the same as sorting each session's clicks, whatever the arrival order or
- * the batching. A click that arrives behind the watermark (possible only with input that is more out
- * of order than the watermark allows, e.g. from Kafka) can no longer be ordered: it gets no dwell
- * time and is not the "next click" of another; such clicks are counted and logged, once per 10 000.
+ * <p>Design note. Clicks arrive out of event-time order, so a click's successor may still come. Rather
+ * than buffering every click until the watermark makes its order final (a timer and two state
+ * accesses per click), each click is put into its place in the session at once and its effect is
+ * emitted as {@link Dwell} deltas: the click {@code c} inserted between {@code a} and {@code b}
+ * retracts the dwell {@code a -> b} (count -1) and adds {@code a -> c} and {@code c -> b} (count +1
+ * each), every pair only if its gap is at most the timeout. {@link PageDwellFunction} sums deltas,
+ * so its sums always equal those of the session's clicks taken in order so far, and the final ones
+ * (once the watermark has passed) equal the sorted computation, whatever the arrival order or the
+ * batching. A click's retraction and its new dwell go to the same page and window, so a window's count
+ * never falls.
  *
- * <p>Emitted {@link Dwell}s carry the clicked page and the click's own event time, so the page
- * statistics put a dwell time in the window of the click it belongs to.
+ * <p>The state of a key is one immutable {@link Session}: its clicks in {@link Click#SESSION_ORDER}
+ * (page, action and time only) from the last one at or before the watermark on (earlier ones are
+ * final and can no longer be anyone's neighbour, so they are dropped as clicks come in), the largest
+ * click time, and one event-time timer, set at the session's first click to its time plus the timeout
+ * (rounded up to the end of its second, see {@link #tick}); when it fires, the session is cleared if
+ * the watermark has passed its largest click time plus the timeout (no click to come can pair with
+ * any of its clicks), else the timer moves there. So a session costs about two timer firings, not
+ * one per click.
+ *
+ * <p>A click that arrives behind the watermark (possible only with input that is more out of order
+ * than the watermark allows, e.g. from Kafka) is dropped here: it gets no dwell time and is not the
+ * "next click" of another, as its neighbours may already be final; such clicks are counted and logged,
+ * once per 10 000.
  */
 public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwell> {
   private static final long serialVersionUID = 1L;
@@ -44,15 +48,24 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
   static final long TICK_MS = 1_000;
 
   /**
-   * A session's state: the clicks not yet behind the watermark (null for none), the page and time of
-   * the last click taken in order ({@code lastPage} null before the first), and the one event-time
-   * timer the key has registered. Only what a dwell time needs of the last click is kept, as state is
-   * held for 30 minutes of event time per session and written at every checkpoint. Immutable: state
-   * values are shared with checkpoint snapshots.
+   * A session's state: its clicks in {@link Click#SESSION_ORDER} as parallel arrays (page, action,
+   * time), from the last click at or before the watermark on; the largest click time; the key's one
+   * event-time timer. Immutable: state values are shared with checkpoint snapshots, so a change makes
+   * new arrays (a session holds a few clicks).
    */
-  public record Session(List<Click> pending, String lastPage, long lastTime, long timer) implements Serializable {
-    List<Click> pendingOrEmpty() {
-      return pending == null ? List.of() : pending;
+  public record Session(String[] pages, String[] actions, long[] times, long maxTime, long timer)
+      implements Serializable {
+    int size() {
+      return times.length;
+    }
+
+    /** Orders like {@link Click#SESSION_ORDER}: time, then page, then action. */
+    int compare(int i, Click c) {
+      int r = Long.compare(times[i], c.eventTime());
+      if (r == 0) {
+        r = pages[i].compareTo(c.page());
+      }
+      return r != 0 ? r : actions[i].compareTo(c.action());
     }
   }
 
@@ -75,30 +88,60 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
       return;
     }
     Session s = sessions.value();
-    long due = tick(c.eventTime());
     if (s == null) {
-      ctx.timers().registerEventTimeTimer(due);
-      sessions.update(new Session(List.of(c), null, 0, due));
+      long timer = tick(c.eventTime() + SESSION_TIMEOUT_MS);
+      ctx.timers().registerEventTimeTimer(timer);
+      sessions.update(new Session(new String[] {c.page()}, new String[] {c.action()}, new long[] {c.eventTime()},
+          c.eventTime(), timer));
       return;
     }
-    List<Click> before = s.pendingOrEmpty();
-    List<Click> pending = new ArrayList<>(before.size() + 1);
-    pending.addAll(before);
-    pending.add(c);
-    long timer = s.timer();
-    if (due < timer) {
-      ctx.timers().deleteEventTimeTimer(timer);
-      ctx.timers().registerEventTimeTimer(due);
-      timer = due;
+    int n = s.size();
+    // Clicks before the last one at or before the watermark are final and before c: drop them.
+    int from = 0;
+    while (from + 1 < n && s.times[from + 1] <= wm) {
+      from++;
     }
-    sessions.update(new Session(pending, s.lastPage(), s.lastTime(), timer));
+    int at = n; // c goes before the first click that orders after it
+    for (int i = from; i < n; i++) {
+      if (s.compare(i, c) > 0) {
+        at = i;
+        break;
+      }
+    }
+    long t = c.eventTime();
+    if (at > from) {
+      int a = at - 1;
+      if (at < n && s.times[at] - s.times[a] <= SESSION_TIMEOUT_MS) {
+        out.collect(new Dwell(s.pages[a], s.times[a], -(s.times[at] - s.times[a]), -1)); // a -> b no more
+      }
+      if (t - s.times[a] <= SESSION_TIMEOUT_MS) {
+        out.collect(new Dwell(s.pages[a], s.times[a], t - s.times[a], 1));
+      }
+    }
+    if (at < n && s.times[at] - t <= SESSION_TIMEOUT_MS) {
+      out.collect(new Dwell(c.page(), t, s.times[at] - t, 1));
+    }
+    int m = n - from + 1;
+    String[] pages = new String[m];
+    String[] actions = new String[m];
+    long[] times = new long[m];
+    int k = at - from;
+    System.arraycopy(s.pages, from, pages, 0, k);
+    System.arraycopy(s.actions, from, actions, 0, k);
+    System.arraycopy(s.times, from, times, 0, k);
+    pages[k] = c.page();
+    actions[k] = c.action();
+    times[k] = t;
+    System.arraycopy(s.pages, at, pages, k + 1, n - at);
+    System.arraycopy(s.actions, at, actions, k + 1, n - at);
+    System.arraycopy(s.times, at, times, k + 1, n - at);
+    sessions.update(new Session(pages, actions, times, Math.max(s.maxTime(), t), s.timer()));
   }
 
   /**
    * The timer for something due at {@code time}: the end of its second of event time. Timers of many
-   * keys then share a time (the timer queue holds few distinct times), and a key's buffered clicks
-   * are taken at most once per second of event time; a later timer is harmless, as it takes
-   * everything up to the watermark.
+   * keys then share a time (the timer queue holds few distinct times); a later timer is harmless, as
+   * the check is against the watermark.
    */
   static long tick(long time) {
     long t = (Math.floorDiv(time, TICK_MS) + 1) * TICK_MS - 1;
@@ -106,8 +149,8 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
   }
 
   /**
-   * The key's timer: the earliest pending click, or the session's timeout. Everything at or before
-   * the watermark (which may be well past the timer) is final and taken now.
+   * The key's timer: the session ends once the watermark has passed its largest click time plus the
+   * timeout; until then the timer moves there.
    */
   @Override
   public void onTimer(long time, TimerContext<String> ctx, Collector<Dwell> out) {
@@ -116,47 +159,12 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
       return;
     }
     long wm = Math.max(time, ctx.timers().currentWatermark());
-    List<Click> pending = s.pendingOrEmpty();
-    List<Click> due = new ArrayList<>(pending.size());
-    List<Click> rest = new ArrayList<>(0);
-    for (Click c : pending) {
-      (c.eventTime() <= wm ? due : rest).add(c);
-    }
-    String prevPage = s.lastPage();
-    long prevTime = s.lastTime();
-    if (due.size() > 1) {
-      due.sort(Click.SESSION_ORDER);
-    }
-    for (Click c : due) {
-      if (prevPage != null) {
-        long gap = c.eventTime() - prevTime;
-        if (gap <= SESSION_TIMEOUT_MS) {
-          out.collect(new Dwell(prevPage, prevTime, gap));
-        }
-      }
-      prevPage = c.page();
-      prevTime = c.eventTime();
-    }
-    if (prevPage != null && prevTime + SESSION_TIMEOUT_MS <= wm) {
-      prevPage = null; // the session closed: its last click has no dwell time
-    }
-    long next = Long.MAX_VALUE;
-    for (Click c : rest) {
-      next = Math.min(next, c.eventTime());
-    }
-    if (next == Long.MAX_VALUE && prevPage != null) {
-      next = prevTime + SESSION_TIMEOUT_MS;
-    }
-    if (next != Long.MAX_VALUE) {
-      next = tick(next);
-    }
-    if (next == Long.MAX_VALUE) {
+    if (s.maxTime() + SESSION_TIMEOUT_MS <= wm) {
       sessions.update(null);
       return;
     }
-    if (next != time) {
-      ctx.timers().registerEventTimeTimer(next);
-    }
-    sessions.update(new Session(rest.isEmpty() ? null : rest, prevPage, prevTime, next));
+    long next = tick(s.maxTime() + SESSION_TIMEOUT_MS);
+    ctx.timers().registerEventTimeTimer(next);
+    sessions.update(new Session(s.pages(), s.actions(), s.times(), s.maxTime(), next));
   }
 }

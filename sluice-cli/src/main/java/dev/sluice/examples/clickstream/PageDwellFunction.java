@@ -13,16 +13,18 @@ import java.util.Map;
  * Total and average dwell time per page and 1-minute tumbling event-time window, keyed by page; a
  * dwell time counts in the window of the click it belongs to ({@link Dwell#clickTime()}).
  *
- * <p>Design note. A click's dwell time is known only when the session's next click is final (up to
- * 30 minutes later in event time), so a page window gets dwell times after the watermark has passed
- * its end, where a window operator would take them as late (and re-emit per element within an
- * allowed lateness). Instead, this function keeps each window's running sums in map state and emits
+ * <p>Design note. A click's dwell time is known when the session's next click comes (up to 30
+ * minutes later in event time), and changes if a click arriving out of order comes in between
+ * ({@link Dwell} carries such changes as deltas, which are summed), so a page window gets dwell times
+ * after the watermark has passed its end, where a window operator would take them as late (and
+ * re-emit per element within an allowed lateness). Instead, this function keeps each window's running
+ * sums in map state and emits
  * a window when the watermark passes its end, then again, updated, at most once per second of event
  * time while dwell times for it still come in. The sink upserts by (page, window start), so the
  * table always holds the latest sums, and the final ones once the watermark is 30 minutes past the
  * window. A window's state is dropped when the watermark passes its end plus the session timeout:
- * no dwell time for it can arrive after that (the dwell of a click at {@code t} is emitted upstream
- * before the watermark passes {@code t + 30 min}).
+ * no dwell time for it can arrive after that (a click at {@code t} gets no delta once the watermark
+ * has passed {@code t + 30 min}: a click arriving later is more than 30 minutes after it).
  */
 public final class PageDwellFunction extends KeyedProcessFunction<String, Dwell, PageDwell> {
   private static final long serialVersionUID = 1L;
@@ -55,7 +57,7 @@ public final class PageDwellFunction extends KeyedProcessFunction<String, Dwell,
       s = new Sums(0, 0, true);
       ctx.timers().registerEventTimeTimer(start + WINDOW_MS + DwellFunction.SESSION_TIMEOUT_MS); // drop
     }
-    windows.put(start, new Sums(s.totalDwellMs() + d.dwellMs(), s.clicksWithDwell() + 1, true));
+    windows.put(start, new Sums(s.totalDwellMs() + d.dwellMs(), s.clicksWithDwell() + d.clicks(), true));
     if (scheduled) {
       return;
     }

@@ -31,7 +31,8 @@ public final class Clickstream {
   public static Pipeline pipeline() {
     Pipeline p = Pipeline.create(JOB);
     p.registerType(Click.class).registerType(Dwell.class).registerType(UserClicks.class).registerType(PageDwell.class)
-        .registerType(PageDwellFunction.Sums.class).registerType(DwellFunction.Session.class);
+        .registerType(PageDwellFunction.Sums.class).registerType(DwellFunction.Session.class)
+        .registerCodec(DwellFunction.Session.class, new DwellFunction.SessionCodec());
     return p;
   }
 

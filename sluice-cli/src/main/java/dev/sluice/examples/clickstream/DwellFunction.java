@@ -1,9 +1,13 @@
 package dev.sluice.examples.clickstream;
 
+import dev.sluice.api.codec.Codec;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +70,46 @@ public final class DwellFunction extends KeyedProcessFunction<String, Click, Dwe
         r = pages[i].compareTo(c.page());
       }
       return r != 0 ? r : actions[i].compareTo(c.action());
+    }
+  }
+
+  /**
+   * The checkpoint layout of a {@link Session} (registered by {@link Clickstream#pipeline()}): the
+   * default serializer reads a record's components by reflection and tags every array with its class;
+   * this writes the count and the fields directly. Every open session is in every checkpoint, so
+   * this is most of a checkpoint's serializing.
+   */
+  static final class SessionCodec implements Codec<Session> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void encode(Session s, DataOutput out) throws IOException {
+      int n = s.size();
+      out.writeInt(n);
+      for (int i = 0; i < n; i++) {
+        out.writeUTF(s.pages[i]);
+        out.writeUTF(s.actions[i]);
+        out.writeLong(s.times[i]);
+      }
+      out.writeLong(s.maxTime);
+      out.writeLong(s.timer);
+    }
+
+    @Override
+    public Session decode(DataInput in) throws IOException {
+      int n = in.readInt();
+      if (n < 0 || n > 1 << 20) {
+        throw new IOException("a session of " + n + " clicks: corrupt data");
+      }
+      String[] pages = new String[n];
+      String[] actions = new String[n];
+      long[] times = new long[n];
+      for (int i = 0; i < n; i++) {
+        pages[i] = in.readUTF();
+        actions[i] = in.readUTF();
+        times[i] = in.readLong();
+      }
+      return new Session(pages, actions, times, in.readLong(), in.readLong());
     }
   }
 

@@ -188,7 +188,7 @@ final class MicroBatches implements Runnable {
             reachedTargets &= end >= targets[i];
           }
           progress |= end > start;
-          ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end));
+          ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end, m.detail()));
         }
         if (!progress && !attempt.savepointQueued()) {
           if (trigger.availableNow()) {
@@ -210,7 +210,7 @@ final class MicroBatches implements Runnable {
       open = id;
       for (MicroBatchLog.Range r : plan.ranges()) {
         MicroSplit m = find(r.stage(), r.task());
-        m.plan(id, r.end());
+        m.plan(id, r.end(), r.detail());
       }
       // The next batch may be planned as soon as this one's checkpoint is complete (its metadata is
       // written): the sinks' commit and the commit log entry run on the I/O thread meanwhile. At most

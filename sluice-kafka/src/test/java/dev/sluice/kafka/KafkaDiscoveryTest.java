@@ -1,0 +1,276 @@
+package dev.sluice.kafka;
+
+import static dev.sluice.kafka.KafkaTestSupport.readCommitted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.JobHandle;
+import dev.sluice.api.Pipeline;
+import dev.sluice.api.RunOptions;
+import dev.sluice.kafka.testing.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * New partitions and topics in micro-batch mode and after a restart from a checkpoint, replayed
+ * micro-batch ranges over several partitions, and the consumer group's offsets after completed
+ * checkpoints.
+ */
+class KafkaDiscoveryTest {
+  static EmbeddedKafka kafka;
+  @TempDir Path temp;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  /** Writes {@code n} values {@code prefix<i>} spread over all {@code partitions} of {@code topic}; returns them. */
+  static List<String> produce(String topic, int partitions, String prefix, int n) {
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      values.add(prefix + i);
+    }
+    KafkaTestSupport.produce(kafka.bootstrapServers(), topic, partitions, values, 0);
+    return values;
+  }
+
+  /** Waits until {@code topic} holds at least {@code n} committed records (fails after 60 s, naming what it saw). */
+  static List<String> awaitCommitted(String topic, int n, JobHandle job) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      List<String> got = readCommitted(kafka.bootstrapServers(), topic);
+      if (got.size() >= n) {
+        return got;
+      }
+      if (job.isDone()) {
+        throw new AssertionError("the job ended (" + job.result().join().status() + ") with " + got.size() + " of " + n
+            + " records in " + topic);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(topic + " holds " + got.size() + " of " + n + " records after 60 s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static List<String> sorted(List<String> l) {
+    List<String> c = new ArrayList<>(l);
+    c.sort(null);
+    return c;
+  }
+
+  static Pipeline copy(String name, KafkaSource<String> source, String out) {
+    Pipeline p = Pipeline.create(name);
+    p.read(source).write(KafkaSink.<String>builder(kafka.bootstrapServers(), out)
+        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix(name).build());
+    return p;
+  }
+
+  static boolean offsetLogHasDetails(Path ck) throws Exception {
+    try (Stream<Path> files = Files.walk(ck)) {
+      for (Path f : files.filter(f -> f.getParent().getFileName().toString().equals("offsets")).toList()) {
+        if (Files.readString(f).startsWith("sluice-offsets 2")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void microBatchReadsPartitionsAddedWhileRunningExactlyOnce() throws Exception {
+    kafka.createTopic("mbgrow", 2);
+    kafka.createTopic("mbgrow-out", 2);
+    List<String> expected = new ArrayList<>(produce("mbgrow", 2, "a", 400));
+    KafkaSource<String> src = KafkaSource.builder(kafka.bootstrapServers(), "mbgrow")
+        .partitionDiscoveryInterval(Duration.ofMillis(100)).build();
+    Path ck = temp.resolve("ck");
+    try (JobHandle job = copy("mbgrow", src, "mbgrow-out").start(RunOptions.microBatch(Duration.ofMillis(50))
+        .withParallelism(2).withCheckpointing(ck, Duration.ofSeconds(1)))) {
+      awaitCommitted("mbgrow-out", expected.size(), job);
+      kafka.addPartitions("mbgrow", 5);
+      expected.addAll(produce("mbgrow", 5, "b", 1000));
+      awaitCommitted("mbgrow-out", expected.size(), job);
+      kafka.addPartitions("mbgrow", 8);
+      expected.addAll(produce("mbgrow", 8, "c", 1600));
+      awaitCommitted("mbgrow-out", expected.size(), job);
+      expected.addAll(produce("mbgrow", 8, "d", 800));
+      awaitCommitted("mbgrow-out", expected.size(), job);
+    }
+    assertThat(sorted(readCommitted(kafka.bootstrapServers(), "mbgrow-out"))).isEqualTo(sorted(expected));
+    // the new partitions rode in the split of their hash owner, with the per-partition ends in the offset log
+    assertThat(offsetLogHasDetails(ck)).isTrue();
+  }
+
+  /**
+   * A job reading every topic matching a pattern is stopped; partitions and a matching topic are
+   * added while it is down; the job restarted from its checkpoint reads them, and every record
+   * exactly once.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"streaming", "micro-batch"})
+  void aRestoredJobReadsPartitionsAndTopicsCreatedWhileItWasDown(String mode) throws Exception {
+    String prefix = mode.equals("streaming") ? "downs" : "downm";
+    String out = prefix + "-out";
+    kafka.createTopic(prefix + "-a", 2);
+    kafka.createTopic(out, 2);
+    List<String> expected = new ArrayList<>(produce(prefix + "-a", 2, "a", 500));
+    KafkaSource<String> src = KafkaSource.builderForPattern(kafka.bootstrapServers(), prefix + "-[a-z]")
+        .partitionDiscoveryInterval(Duration.ofSeconds(30)).build(); // only the look at opening finds them
+    Path ck = temp.resolve("ck");
+    RunOptions options = (mode.equals("streaming") ? RunOptions.streaming() : RunOptions.microBatch(Duration.ofMillis(50)))
+        .withParallelism(2).withCheckpointing(ck, Duration.ofMillis(100));
+    try (JobHandle job = copy(prefix, src, out).start(options)) {
+      awaitCommitted(out, expected.size(), job);
+    }
+    kafka.addPartitions(prefix + "-a", 5);
+    kafka.createTopic(prefix + "-b", 3);
+    expected.addAll(produce(prefix + "-a", 5, "b", 1000));
+    expected.addAll(produce(prefix + "-b", 3, "c", 600));
+    try (JobHandle job = copy(prefix, src, out).start(options)) {
+      awaitCommitted(out, expected.size(), job);
+      expected.addAll(produce(prefix + "-a", 5, "d", 500));
+      expected.addAll(produce(prefix + "-b", 3, "e", 300));
+      awaitCommitted(out, expected.size(), job);
+    }
+    assertThat(sorted(readCommitted(kafka.bootstrapServers(), out))).isEqualTo(sorted(expected));
+  }
+
+  /**
+   * A reader carrying several partitions plans a capped range; a reader restored from the same split,
+   * after more records and another partition arrived, replays the range with the logged detail and
+   * reads exactly the same records (seeded random caps and data).
+   */
+  @Test
+  void aReplayedMultiPartitionRangeReadsExactlyTheSameRecords() throws Exception {
+    Random rnd = new Random(11);
+    kafka.createTopic("replay", 1);
+    KafkaSource<String> src = KafkaSource.builder(kafka.bootstrapServers(), "replay")
+        .partitionDiscoveryInterval(Duration.ofMillis(1)).build();
+    KafkaPartitionSplit split = (KafkaPartitionSplit) src.splits(1).get(0);
+    produce("replay", 1, "p", 50);
+    kafka.addPartitions("replay", 4);
+    int next = 0;
+    for (int round = 0; round < 6; round++) {
+      try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(kafka.bootstrapServers())) {
+        for (int i = 0, n = rnd.nextInt(200); i < n; i++) {
+          p.send(new ProducerRecord<>("replay", rnd.nextInt(4), 0L, null, ("r" + next++).getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+      // plan as the coordinator does: offset, availableEnd, detail, then a capped end
+      List<String> first;
+      long start;
+      long end;
+      String detail;
+      KafkaPartitionSplit after;
+      try (KafkaSplitReader<String> r = (KafkaSplitReader<String>) src.reader(split, new KafkaTestSupport.Context())) {
+        start = r.offset();
+        long available = r.availableEnd();
+        detail = r.availableDetail();
+        end = start + (long) ((available - start) * rnd.nextDouble());
+        first = readBatch(r, end, detail);
+        after = r.remainingSplit();
+      }
+      assertThat(detail).as("split with new partitions reports a detail").isNotNull();
+      // more input and another partition, then the replay from the same split
+      kafka.addPartitions("replay", 5 + round);
+      produce("replay", 5 + round, "x" + round + "-", 40);
+      List<String> again;
+      try (KafkaSplitReader<String> r = (KafkaSplitReader<String>) src.reader(split, new KafkaTestSupport.Context())) {
+        assertThat(r.offset()).isEqualTo(start);
+        r.availableEnd();
+        again = readBatch(r, end, detail);
+        assertThat(r.remainingSplit()).isEqualTo(after);
+      }
+      assertThat(again).isEqualTo(first);
+      split = after; // the next round goes on from the committed batch
+    }
+    assertThat(split.partitions()).hasSizeGreaterThan(1);
+  }
+
+  private static List<String> readBatch(KafkaSplitReader<String> r, long end, String detail) throws Exception {
+    r.readUntil(end, detail);
+    KafkaTestSupport.Out<String> out = new KafkaTestSupport.Out<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (r.offset() < end) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the reader did not reach " + end + " within 30 s, at " + r.offset());
+      }
+      r.read(out);
+    }
+    for (int i = 0; i < 3; i++) {
+      r.read(out); // nothing more may come
+    }
+    return out.values;
+  }
+
+  /** The group's offsets after the last completed batch/checkpoint are that checkpoint's positions (not one behind). */
+  @ParameterizedTest
+  @ValueSource(strings = {"streaming", "micro-batch"})
+  void theGroupHoldsTheOffsetsOfTheLastCompletedCheckpoint(String mode) throws Exception {
+    String topic = mode.equals("streaming") ? "grps" : "grpm";
+    kafka.createTopic(topic, 3);
+    kafka.createTopic(topic + "-out", 1);
+    List<String> expected = new ArrayList<>(produce(topic, 3, "a", 300));
+    KafkaSource<String> src = KafkaSource.builder(kafka.bootstrapServers(), topic).groupId(topic + "-group").build();
+    RunOptions options = (mode.equals("streaming") ? RunOptions.streaming() : RunOptions.microBatch(Duration.ofMillis(50)))
+        .withParallelism(2).withCheckpointing(temp.resolve("ck"), Duration.ofMillis(200));
+    try (JobHandle job = copy(topic, src, topic + "-out").start(options)) {
+      for (int round = 0; round < 3; round++) {
+        awaitCommitted(topic + "-out", expected.size(), job);
+        // in micro-batch mode no batch (checkpoint) follows while no input arrives: the group must hold
+        // the last batch's positions, which are the ends
+        awaitGroupAtEnd(topic, topic + "-group");
+        expected.addAll(produce(topic, 3, "r" + round + "-", 100 + 100 * round));
+      }
+    }
+  }
+
+  private static void awaitGroupAtEnd(String topic, String group) throws Exception {
+    var admin = kafka.admin();
+    Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+    for (int p = 0; p < 3; p++) {
+      req.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    admin.listOffsets(req).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Map<TopicPartition, Long> committed = new HashMap<>();
+    while (System.nanoTime() < deadline) {
+      committed.clear();
+      Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      m.forEach((tp, om) -> committed.put(tp, om == null ? -1 : om.offset()));
+      if (committed.equals(ends)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(committed).as("committed offsets of group " + group).isEqualTo(ends);
+  }
+}

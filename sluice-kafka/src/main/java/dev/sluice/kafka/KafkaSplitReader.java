@@ -78,6 +78,7 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   /** Consumer group reporting: the positions each checkpoint stored, until it completes. */
   private final TreeMap<Long, Map<TopicPartition, OffsetAndMetadata>> snapshots = new TreeMap<>();
   private boolean warnedCommit;
+  private int failedCommits;
 
   KafkaSplitReader(KafkaSource<T> source, KafkaPartitionSplit split, SourceContext context) throws IOException {
     this.source = source;
@@ -290,17 +291,14 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     nextDiscovery = System.nanoTime() + Duration.ofMillis(source.discoveryIntervalMs).toNanos();
     List<TopicPartition> found = new ArrayList<>();
     try {
-      Map<String, List<PartitionInfo>> topics;
+      // listTopics asks the brokers; partitionsFor would answer from the consumer's cached metadata,
+      // which does not see new partitions of a topic it reads until metadata.max.age.ms (5 min)
+      Map<String, List<PartitionInfo>> topics = new HashMap<>(consumer.listTopics(Duration.ofSeconds(5)));
       if (source.topicPattern != null) {
         Pattern p = Pattern.compile(source.topicPattern);
-        topics = new HashMap<>(consumer.listTopics(Duration.ofSeconds(5)));
         topics.keySet().removeIf(t -> !p.matcher(t).matches());
       } else {
-        topics = new HashMap<>();
-        for (String t : source.topics) {
-          List<PartitionInfo> ps = consumer.partitionsFor(t, Duration.ofSeconds(5));
-          topics.put(t, ps != null ? ps : List.of());
-        }
+        topics.keySet().retainAll(source.topics);
       }
       for (Map.Entry<String, List<PartitionInfo>> e : topics.entrySet()) {
         for (PartitionInfo pi : e.getValue()) {
@@ -324,16 +322,14 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
    * positions of the partitions read so far.
    */
   private void join(List<TopicPartition> found, Map<TopicPartition, Long> starts) {
-    Map<TopicPartition, Long> positions = new HashMap<>();
-    for (TopicPartition tp : assigned) {
-      positions.put(tp, consumer.position(tp));
+    for (TopicPartition tp : found) {
+      pending.remove(tp);
     }
     assigned.addAll(found);
     for (TopicPartition tp : found) {
       stops.put(tp, Long.MAX_VALUE);
     }
-    consumer.assign(assigned);
-    positions.forEach(consumer::seek);
+    reassign();
     if (starts == null) {
       consumer.seekToBeginning(found);
     } else {
@@ -341,10 +337,38 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
         consumer.seek(tp, starts.get(tp));
       }
     }
-    if (!paused.isEmpty()) {
-      consumer.pause(paused); // assign keeps the pause state of partitions that stay assigned, but be explicit
-    }
+    consumer.resume(found); // pending partitions wait paused
     LOG.info("split {} now also reads new partitions {}", split.id(), found);
+  }
+
+  /**
+   * Assigns the partitions read and the pending ones (paused, at their start: the consumer then
+   * reports their end offsets like any other), keeping the positions of those assigned before.
+   */
+  private void reassign() {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      positions.put(tp, consumer.position(tp));
+    }
+    List<TopicPartition> all = new ArrayList<>(assigned);
+    all.addAll(pending.keySet());
+    consumer.assign(all);
+    positions.forEach((tp, pos) -> {
+      if (all.contains(tp)) {
+        consumer.seek(tp, pos);
+      }
+    });
+    for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
+      if (!positions.containsKey(e.getKey()) && e.getValue() >= 0) {
+        consumer.seek(e.getKey(), e.getValue());
+      }
+    }
+    if (!pending.isEmpty()) {
+      consumer.pause(pending.keySet());
+    }
+    if (!paused.isEmpty()) {
+      consumer.pause(paused);
+    }
   }
 
   @Override
@@ -391,13 +415,20 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     }
     try {
       consumer.commitAsync(offsets, (committed, e) -> {
-        if (e != null && !warnedCommit) {
+        if (e == null) {
+          failedCommits = 0;
+          warnedCommit = false;
+          return;
+        }
+        // The first commit often finds the group coordinator not looked up yet (retriable): warn only
+        // when failures go on, once until a commit succeeds again.
+        failedCommits++;
+        boolean retriable = e instanceof org.apache.kafka.common.errors.RetriableException;
+        if (!warnedCommit && (!retriable || failedCommits >= 3)) {
           warnedCommit = true;
           LOG.warn("could not report the offsets of checkpoint {} of {} to consumer group {} at {} (lag monitoring"
               + " only; the job goes on and later checkpoints try again): {}", checkpointId, split.id(), source.groupId,
               source.bootstrap, e.toString());
-        } else if (e == null) {
-          warnedCommit = false;
         }
       });
     } catch (RuntimeException e) {
@@ -430,9 +461,13 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       List<TopicPartition> found = discover();
       if (!found.isEmpty()) {
         try {
-          Map<TopicPartition, Long> begin = consumer.beginningOffsets(found, Duration.ofMillis(source.connectTimeoutMs));
           for (TopicPartition tp : found) {
-            pending.put(tp, begin.get(tp));
+            pending.put(tp, -1L);
+          }
+          reassign();
+          consumer.seekToBeginning(found);
+          for (TopicPartition tp : found) {
+            pending.put(tp, consumer.position(tp, Duration.ofMillis(source.connectTimeoutMs)));
           }
           LOG.info("split {} reads new partitions {} from the next batch on", split.id(), found);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -531,7 +566,6 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       }
       if (!toJoin.isEmpty()) {
         join(toJoin, starts);
-        toJoin.forEach(pending::remove);
       }
       // Water-filling: the range's length shared out so that every partition gets its need or an equal share.
       int n = order.size();

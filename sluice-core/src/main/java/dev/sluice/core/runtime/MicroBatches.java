@@ -146,7 +146,7 @@ final class MicroBatches implements Runnable {
       }
       first = false;
       lastStart = System.nanoTime();
-      if (!ask(id)) {
+      if (!ask()) {
         return; // stopped, or every split ended
       }
       MicroBatchLog.Plan plan;
@@ -231,13 +231,15 @@ final class MicroBatches implements Runnable {
   }
 
   /** Asks every live split for its position; false if stopped or no split is live. */
-  private boolean ask(long id) {
+  private boolean ask() {
     boolean any = false;
-    for (MicroSplit m : splits) {
-      m.ask(id);
+    long[] questions = new long[splits.size()];
+    for (int i = 0; i < splits.size(); i++) {
+      questions[i] = splits.get(i).ask();
     }
-    for (MicroSplit m : splits) {
-      while (!m.answered(id) && !m.ended) {
+    for (int i = 0; i < splits.size(); i++) {
+      MicroSplit m = splits.get(i);
+      while (!m.answered(questions[i]) && !m.ended) {
         if (stopped()) {
           return false;
         }

@@ -44,12 +44,19 @@ final class MicroSplit {
 
   // ------------------------------------------------------------ coordinator
 
-  void ask(long id) {
-    asked = id;
+  /**
+   * Asks for a fresh answer; returns the question's number for {@link #answered}. Numbered apart from
+   * batch ids: an ask that plans no batch (nothing new) is followed by another for the same batch,
+   * and that one must be answered anew, not by the earlier answer.
+   */
+  long ask() {
+    long q = asked + 1; // the coordinator is the only writer
+    asked = q;
+    return q;
   }
 
-  boolean answered(long id) {
-    return answered >= id;
+  boolean answered(long question) {
+    return answered >= question;
   }
 
   long offset() {

@@ -156,6 +156,95 @@ class KafkaDiscoveryTest {
     assertThat(offsetLogHasDetails(ck)).isTrue();
   }
 
+  /** Fails the first prepareCommit after {@link #ARMED} is set, once: the job restarts and replays the batch. */
+  record FailOnce<T>(KafkaSink<T> delegate) implements dev.sluice.api.sink.Sink<T> {
+    static final java.util.concurrent.atomic.AtomicBoolean ARMED = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicInteger FAILED = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicLong FAILED_AT = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override public void open(int parallelism) throws java.io.IOException {
+      delegate.open(parallelism);
+    }
+
+    @Override public dev.sluice.api.sink.SinkWriter<T> writer(dev.sluice.api.sink.WriterContext context) throws java.io.IOException {
+      dev.sluice.api.sink.SinkWriter<T> w = delegate.writer(context);
+      return new dev.sluice.api.sink.SinkWriter<>() {
+        @Override public void write(T record) throws java.io.IOException {
+          w.write(record);
+        }
+
+        @Override public Object prepareCommit() throws java.io.IOException {
+          return w.prepareCommit();
+        }
+
+        @Override public Object prepareCommit(long checkpointId) throws java.io.IOException {
+          if (ARMED.compareAndSet(true, false)) {
+            FAILED.incrementAndGet();
+            FAILED_AT.set(checkpointId);
+            throw new java.io.IOException("injected failure at checkpoint " + checkpointId);
+          }
+          return w.prepareCommit(checkpointId);
+        }
+
+        @Override public void abort() {
+          w.abort();
+        }
+
+        @Override public void close() throws java.io.IOException {
+          w.close();
+        }
+      };
+    }
+
+    @Override public void commit(List<Object> committables) throws java.io.IOException {
+      delegate.commit(committables);
+    }
+
+    @Override public boolean supportsCheckpoints() {
+      return true;
+    }
+
+    @Override public void recover(int parallelism, List<Object> committables) throws java.io.IOException {
+      delegate.recover(parallelism, committables);
+    }
+
+    @Override public void abort() {
+      delegate.abort();
+    }
+  }
+
+  /**
+   * The batch that first reads new partitions fails at its checkpoint; the restarted attempt replays it
+   * from the offset log (its detail says where each partition starts and ends): every record exactly once.
+   */
+  @Test
+  void aFailedBatchThatStartedNewPartitionsIsReplayedExactlyOnce() throws Exception {
+    kafka.createTopic("mbfail", 2);
+    kafka.createTopic("mbfail-out", 2);
+    produce("mbfail", 2, "a", 300);
+    KafkaSource<String> src = KafkaSource.builder(kafka.bootstrapServers(), "mbfail")
+        .partitionDiscoveryInterval(Duration.ofMillis(100)).build();
+    Pipeline p = Pipeline.create("mbfail");
+    p.read(src).write(new FailOnce<>(KafkaSink.<String>builder(kafka.bootstrapServers(), "mbfail-out")
+        .deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalIdPrefix("mbfail").build()));
+    Path ck = temp.resolve("ck");
+    try (JobHandle job = p.start(RunOptions.microBatch(Duration.ofMillis(50)).withParallelism(2).withMaxAttempts(3)
+        .withRetryBackoff(Duration.ZERO).withCheckpointing(ck, Duration.ofSeconds(1)))) {
+      awaitCommitted("mbfail-out", input("mbfail").size(), job);
+      kafka.addPartitions("mbfail", 6);
+      FailOnce.ARMED.set(true);
+      produce("mbfail", 6, "b", 1200);
+      awaitCommitted("mbfail-out", input("mbfail").size(), job);
+      produce("mbfail", 6, "c", 600);
+      awaitCommitted("mbfail-out", input("mbfail").size(), job);
+    }
+    assertThat(FailOnce.FAILED.get()).isEqualTo(1);
+    assertThat(sorted(readCommitted(kafka.bootstrapServers(), "mbfail-out"))).isEqualTo(sorted(input("mbfail")));
+    // the failed batch (= its checkpoint id) was the one that started the new partitions: its plan has details
+    assertThat(Files.readString(ck.resolve("mbfail").resolve("offsets").resolve(Long.toString(FailOnce.FAILED_AT.get()))))
+        .startsWith("sluice-offsets 2").contains("mbfail:2:");
+  }
+
   /**
    * A job reading every topic matching a pattern is stopped; partitions and a matching topic are
    * added while it is down; the job restarted from its checkpoint reads them, and every record

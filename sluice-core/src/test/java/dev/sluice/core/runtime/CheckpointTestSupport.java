@@ -27,6 +27,8 @@ final class CheckpointTestSupport {
     String gate;
     /** If set: every reader records {@code "snapshot <id>"} and {@code "complete <id>"} calls here, per split id. */
     String journal;
+    /** Whether readers report offsets for micro-batch mode (off: a source that cannot run in it). */
+    boolean microBatch;
     static final java.util.Map<String, java.util.Map<String, List<String>>> JOURNALS =
         new java.util.concurrent.ConcurrentHashMap<>();
     final long n;
@@ -108,7 +110,13 @@ final class CheckpointTestSupport {
           }
         }
 
-        @Override public long offset() { return next; }
+        @Override
+        public long offset() {
+          if (!microBatch) {
+            throw new UnsupportedOperationException("no offsets");
+          }
+          return next;
+        }
 
         @Override public long availableEnd() { return s.to(); }
 

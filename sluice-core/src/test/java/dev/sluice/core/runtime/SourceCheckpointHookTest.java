@@ -31,6 +31,7 @@ class SourceCheckpointHookTest {
     String journal = mode + "-" + blocking;
     SeqSource src = new SeqSource(400_000, 500, 300_000, blocking, true);
     src.journal = journal;
+    src.microBatch = true;
     RunOptions options = mode.equals("streaming") ? RunOptions.streaming()
         : RunOptions.microBatch(Duration.ofMillis(20))
             .withTrigger(new RunOptions.Trigger(Duration.ofMillis(20), false, 20_000));

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,7 +77,13 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   /** Consumer group reporting: the positions each checkpoint stored, until it completes. */
   private final TreeMap<Long, Map<TopicPartition, OffsetAndMetadata>> snapshots = new TreeMap<>();
   private boolean warnedCommit;
-  private int failedCommits;
+  /** Retries of a commit that failed with a retriable error (the coordinator not available yet, say). */
+  private static final int COMMIT_RETRIES = 20;
+  private long commitSeq;
+  private Map<TopicPartition, OffsetAndMetadata> retry;
+  private long retryCheckpoint;
+  private int retryAttempt;
+  private long lastRetry;
 
   KafkaSplitReader(KafkaSource<T> source, KafkaPartitionSplit split, SourceContext context) throws IOException {
     this.source = source;
@@ -133,6 +138,9 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   public boolean read(Collector<? super T> out) throws IOException {
     if (finished()) {
       return false;
+    }
+    if (retry != null) {
+      retryCommit();
     }
     if (microBatch) {
       if (!pauseReached()) {
@@ -404,28 +412,40 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   /**
    * Commits the positions checkpoint {@code checkpointId} stored to the consumer group,
    * asynchronously (for lag monitoring and {@link StartingOffsets#committed}; restores use the
-   * checkpoint). A failed commit is logged, never fails the job: the next checkpoint commits again.
+   * checkpoint). A failed commit is logged, never fails the job; a retriable failure of the latest
+   * commit is retried at the next reads or micro-batch asks, and a later checkpoint commits anew.
    */
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
     Map<TopicPartition, OffsetAndMetadata> offsets = snapshots.get(checkpointId);
     snapshots.headMap(checkpointId, true).clear();
-    if (offsets == null) {
-      return;
+    if (offsets != null) {
+      commit(checkpointId, offsets, 0);
     }
+  }
+
+  private void commit(long checkpointId, Map<TopicPartition, OffsetAndMetadata> offsets, int attempt) {
+    long seq = ++commitSeq;
+    retry = null;
     try {
       consumer.commitAsync(offsets, (committed, e) -> {
         if (e == null) {
-          failedCommits = 0;
           warnedCommit = false;
           return;
         }
-        // The first commit often finds the group coordinator not looked up yet (retriable): warn only
-        // when failures go on, once until a commit succeeds again.
-        failedCommits++;
         boolean retriable = e instanceof org.apache.kafka.common.errors.RetriableException;
-        if (!warnedCommit && (!retriable || failedCommits >= 3)) {
-          warnedCommit = true;
+        if (retriable && seq != commitSeq) {
+          return; // a later checkpoint's commit has gone out meanwhile
+        }
+        if (retriable && attempt < COMMIT_RETRIES) {
+          // e.g. the group coordinator not available yet at the first commit: try again soon
+          retryCheckpoint = checkpointId;
+          retryAttempt = attempt + 1;
+          retry = offsets;
+          return;
+        }
+        if (!warnedCommit) {
+          warnedCommit = true; // once until a commit succeeds again
           LOG.warn("could not report the offsets of checkpoint {} of {} to consumer group {} at {} (lag monitoring"
               + " only; the job goes on and later checkpoints try again): {}", checkpointId, split.id(), source.groupId,
               source.bootstrap, e.toString());
@@ -434,6 +454,15 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     } catch (RuntimeException e) {
       LOG.warn("could not report the offsets of checkpoint {} of {} to consumer group {}: {}", checkpointId, split.id(),
           source.groupId, e.toString());
+    }
+  }
+
+  /** Sends a commit again that failed with a retriable error (callbacks run on this thread, in consumer calls). */
+  private void retryCommit() {
+    Map<TopicPartition, OffsetAndMetadata> r = retry;
+    if (r != null && System.nanoTime() - lastRetry > 200_000_000L) {
+      lastRetry = System.nanoTime();
+      commit(retryCheckpoint, r, retryAttempt);
     }
   }
 
@@ -457,6 +486,9 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   @Override
   public long availableEnd() throws IOException {
     microBatch = true;
+    if (retry != null) {
+      retryCommit();
+    }
     if (discoveryDue()) {
       List<TopicPartition> found = discover();
       if (!found.isEmpty()) {

@@ -242,7 +242,7 @@ class KafkaDiscoveryTest {
     assertThat(sorted(readCommitted(kafka.bootstrapServers(), "mbfail-out"))).isEqualTo(sorted(input("mbfail")));
     // the failed batch (= its checkpoint id) was the one that started the new partitions: its plan has details
     assertThat(Files.readString(ck.resolve("mbfail").resolve("offsets").resolve(Long.toString(FailOnce.FAILED_AT.get()))))
-        .startsWith("sluice-offsets 2").contains("mbfail:2:");
+        .startsWith("sluice-offsets 2").containsPattern("mbfail:[2-5]:\\d+:\\d+"); // a partition started in it
   }
 
   /**

@@ -29,13 +29,17 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * partition, and per-partition watermarks), each read by its own {@code KafkaConsumer} with
  * {@code assign} (no consumer-group rebalancing) and {@code isolation.level=read_committed}. Records
  * carry their Kafka timestamp. Checkpoints store each partition's next offset ({@link
- * SplitReader#remainingSplit}); the consumer group, if one is set, only receives those offsets for
- * monitoring and for {@link StartingOffsets#committed}.
+ * SplitReader#remainingSplit}); the consumer group, if one is set, receives the offsets of each
+ * completed checkpoint ({@link SplitReader#notifyCheckpointComplete}) for monitoring and for {@link
+ * StartingOffsets#committed}.
  *
- * <p>Partitions created while a streaming job runs are picked up by the reader of split {@code
- * hash(topic, partition) mod n} (n = the number of splits made at start) from their first offset,
- * and are tracked in that split's checkpointed state. Bounded and micro-batch jobs read only the
- * partitions found at start (micro-batch mode logs a warning when new ones appear).
+ * <p>Partitions (and, for a pattern, topics) created after the job started are picked up by the
+ * reader of split {@code hash(topic, partition) mod n} (n = the number of splits made at start) from
+ * their first offset, every discovery interval and at once when a reader opens (so a job restored
+ * from a checkpoint finds those created while it was down), and are tracked in that split's
+ * checkpointed state. In micro-batch mode a new partition joins its split at the next batch, and the
+ * offset log records where it starts and ends (see {@code KafkaSplitReader}). Bounded sources read
+ * only the partitions found at start.
  *
  * <pre>{@code
  * KafkaSource<Click> src = KafkaSource.builder("localhost:9092", "clicks")
@@ -175,7 +179,11 @@ public final class KafkaSource<T> implements Source<T> {
       return this;
     }
 
-    /** How often a streaming reader looks for new partitions (default 10 s; zero: never). */
+    /**
+     * How often a reader looks for new partitions and, for a pattern, new topics (default 10 s; zero:
+     * never). Each reader also looks once when it opens; micro-batch readers look at the first batch
+     * planned after the interval has passed.
+     */
     public Builder<T> partitionDiscoveryInterval(Duration d) {
       this.discoveryInterval = d;
       return this;

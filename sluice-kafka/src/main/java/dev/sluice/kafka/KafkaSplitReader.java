@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,10 +29,26 @@ import org.slf4j.LoggerFactory;
  * Reads one {@link KafkaPartitionSplit} with its own consumer ({@code assign}, read_committed). Every
  * {@link #read} emits all records of one {@code poll}, so between reads the consumer's position is
  * exactly the next offset to read, past transaction markers and aborted records: that position is
- * what {@link #remainingSplit} and {@link #offset} report. Used by one thread.
+ * what {@link #remainingSplit} reports. Used by one thread.
+ *
+ * <p>Design note (new partitions, micro-batch mode). A split owns one partition and carries the
+ * partitions created after the job started that the hash rule gives it ({@code floorMod(hash(topic) *
+ * 31 + partition, n)}). Its micro-batch offset is the <em>sum</em> of the positions of the partitions
+ * it reads, so it grows as any of them is read and equals the restored split's sum after a restart.
+ * One long cannot say where each partition stops, so {@link #availableDetail} reports each
+ * partition's available end, and partitions discovered since the last batch with the offset they
+ * start at ({@code topic:partition:end[:start]}, comma-separated); the planner writes it to the offset
+ * log with the range and hands it back to {@link #readUntil(long, String)}, which starts reading the
+ * new partitions (they join the split there, and its checkpoint carries them from then on) and
+ * shares the range's length out over the partitions by water-filling in the detail's order: a
+ * deterministic function of the positions, the detail and the end, so a replayed batch reads
+ * exactly the same records. A split with one partition and none pending reports no detail (the end is
+ * its partition's offset, as before).
  */
 final class KafkaSplitReader<T> implements SplitReader<T> {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSplitReader.class);
+  /** Snapshots kept for {@link #notifyCheckpointComplete} (older ones are dropped: their checkpoints failed). */
+  private static final int KEPT_SNAPSHOTS = 16;
 
   private final KafkaSource<T> source;
   private final KafkaPartitionSplit split;
@@ -43,16 +61,29 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   private final TopicPartition own;
   private String position;
   private long bytesRead;
-  /** Micro-batch mode: emit nothing at or after this offset of the own partition. */
-  private long until = Long.MAX_VALUE;
   private boolean microBatch;
-  private boolean paused;
+  /** Micro-batch mode: the current batch's end per assigned partition (null before the first batch). */
+  private Map<TopicPartition, Long> untils;
+  /** Micro-batch mode: the current batch's end as planned (the sum of {@link #untils}). */
+  private long batchEnd;
+  /** Micro-batch mode: partitions discovered, not read yet, with the offset they will start at. */
+  private final LinkedHashMap<TopicPartition, Long> pending = new LinkedHashMap<>();
+  /** Micro-batch mode: what the last availableEnd saw, per assigned and pending partition. */
+  private final LinkedHashMap<TopicPartition, Long> lastAvailable = new LinkedHashMap<>();
+  private final List<TopicPartition> paused = new ArrayList<>();
   private long nextDiscovery;
-  private boolean warnedNewPartitions;
   /** When a poll last returned records (or the brokers last answered). */
   private long lastRecords = System.nanoTime();
-  /** Consumer group reporting: the offsets of the previous checkpoint (sent at the next one). */
-  private Map<TopicPartition, OffsetAndMetadata> previousCheckpoint;
+  /** Consumer group reporting: the positions each checkpoint stored, until it completes. */
+  private final TreeMap<Long, Map<TopicPartition, OffsetAndMetadata>> snapshots = new TreeMap<>();
+  private boolean warnedCommit;
+  /** Retries of a commit that failed with a retriable error (the coordinator not available yet, say). */
+  private static final int COMMIT_RETRIES = 20;
+  private long commitSeq;
+  private Map<TopicPartition, OffsetAndMetadata> retry;
+  private long retryCheckpoint;
+  private int retryAttempt;
+  private long lastRetry;
 
   KafkaSplitReader(KafkaSource<T> source, KafkaPartitionSplit split, SourceContext context) throws IOException {
     this.source = source;
@@ -94,7 +125,12 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       throw new IOException("cannot open Kafka " + split.id() + " at " + source.bootstrap + ": " + e, e);
     }
     this.position = split.id() + " before offset " + split.partitions().get(0).offset();
-    this.nextDiscovery = System.nanoTime() + Duration.ofMillis(source.discoveryIntervalMs).toNanos();
+    // The first look for new partitions comes at once: a restored split finds those created while the job was down.
+    this.nextDiscovery = System.nanoTime();
+  }
+
+  private boolean discoveryDue() {
+    return !source.boundedLatest && source.discoveryIntervalMs > 0 && System.nanoTime() - nextDiscovery >= 0;
   }
 
   @Override
@@ -103,13 +139,18 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     if (finished()) {
       return false;
     }
+    if (retry != null) {
+      retryCommit();
+    }
     if (microBatch) {
-      if (consumer.position(own) >= until) {
-        pause();
-        return true;
+      if (!pauseReached()) {
+        return true; // this batch's end is reached everywhere
       }
-    } else if (!source.boundedLatest && source.discoveryIntervalMs > 0 && System.nanoTime() >= nextDiscovery) {
-      discover();
+    } else if (discoveryDue()) {
+      List<TopicPartition> found = discover();
+      if (!found.isEmpty()) {
+        join(found, null);
+      }
     }
     ConsumerRecords<byte[], byte[]> records;
     try {
@@ -124,8 +165,12 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     lastRecords = System.nanoTime();
     SourceOutput<T> timed = out instanceof SourceOutput<?> so ? (SourceOutput<T>) so : null;
     KafkaDeserializer<T> d = source.deserializer;
+    Map<TopicPartition, Long> limits = microBatch ? untils : null;
     for (TopicPartition tp : records.partitions()) {
-      long stop = tp.equals(own) ? Math.min(stops.get(tp), until) : stops.get(tp);
+      long stop = stops.get(tp);
+      if (limits != null) {
+        stop = Math.min(stop, limits.getOrDefault(tp, 0L));
+      }
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
       for (int i = 0, n = list.size(); i < n; i++) {
         ConsumerRecord<byte[], byte[]> r = list.get(i);
@@ -160,6 +205,50 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       }
     }
     return !finished();
+  }
+
+  /**
+   * Micro-batch mode: pauses the partitions that reached this batch's end, resumes the others;
+   * false if every partition has reached it.
+   */
+  private boolean pauseReached() {
+    boolean any = false;
+    List<TopicPartition> pause = null;
+    List<TopicPartition> resume = null;
+    for (int i = 0, n = assigned.size(); i < n; i++) {
+      TopicPartition tp = assigned.get(i);
+      boolean reached = untils == null || consumer.position(tp) >= untils.getOrDefault(tp, 0L);
+      boolean isPaused = paused.contains(tp);
+      if (reached && !isPaused) {
+        (pause == null ? pause = new ArrayList<>() : pause).add(tp);
+      } else if (!reached && isPaused) {
+        (resume == null ? resume = new ArrayList<>() : resume).add(tp);
+      }
+      any |= !reached;
+    }
+    if (pause != null) {
+      consumer.pause(pause);
+      paused.addAll(pause);
+    }
+    if (resume != null) {
+      consumer.resume(resume);
+      paused.removeAll(resume);
+    }
+    return any;
+  }
+
+  /** Micro-batch mode: whether every partition has reached this batch's end. */
+  private boolean reached() {
+    if (untils == null) {
+      return true;
+    }
+    for (int i = 0, n = assigned.size(); i < n; i++) {
+      TopicPartition tp = assigned.get(i);
+      if (consumer.position(tp) < untils.getOrDefault(tp, 0L)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -201,34 +290,28 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
     return true;
   }
 
-  private void pause() {
-    if (!paused) {
-      consumer.pause(List.of(own));
-      paused = true;
-    }
-  }
-
-  /** Picks up partitions created since the job started that belong to this split. */
-  private void discover() {
+  /**
+   * Partitions (and, for a pattern, topics) created since the job started that belong to this split
+   * and are neither read nor pending yet, in topic and partition order. Failures are logged: the
+   * next interval tries again.
+   */
+  private List<TopicPartition> discover() {
     nextDiscovery = System.nanoTime() + Duration.ofMillis(source.discoveryIntervalMs).toNanos();
     List<TopicPartition> found = new ArrayList<>();
     try {
-      Map<String, List<PartitionInfo>> topics;
+      // listTopics asks the brokers; partitionsFor would answer from the consumer's cached metadata,
+      // which does not see new partitions of a topic it reads until metadata.max.age.ms (5 min)
+      Map<String, List<PartitionInfo>> topics = new HashMap<>(consumer.listTopics(Duration.ofSeconds(5)));
       if (source.topicPattern != null) {
         Pattern p = Pattern.compile(source.topicPattern);
-        topics = new HashMap<>(consumer.listTopics(Duration.ofSeconds(5)));
         topics.keySet().removeIf(t -> !p.matcher(t).matches());
       } else {
-        topics = new HashMap<>();
-        for (String t : source.topics) {
-          List<PartitionInfo> ps = consumer.partitionsFor(t, Duration.ofSeconds(5));
-          topics.put(t, ps != null ? ps : List.of());
-        }
+        topics.keySet().retainAll(source.topics);
       }
       for (Map.Entry<String, List<PartitionInfo>> e : topics.entrySet()) {
         for (PartitionInfo pi : e.getValue()) {
           TopicPartition tp = new TopicPartition(pi.topic(), pi.partition());
-          if (split.isNew(tp.topic(), tp.partition()) && !assigned.contains(tp)
+          if (split.isNew(tp.topic(), tp.partition()) && !assigned.contains(tp) && !pending.containsKey(tp)
               && Math.floorMod(tp.topic().hashCode() * 31 + tp.partition(), split.count()) == split.index()) {
             found.add(tp);
           }
@@ -236,24 +319,64 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
       }
     } catch (RuntimeException e) {
       LOG.warn("looking for new partitions of {} at {} failed, trying again later: {}", source.where(), source.bootstrap, e.toString());
-      return;
-    }
-    if (found.isEmpty()) {
-      return;
+      return List.of();
     }
     found.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-    Map<TopicPartition, Long> positions = new HashMap<>();
-    for (TopicPartition tp : assigned) {
-      positions.put(tp, consumer.position(tp));
+    return found;
+  }
+
+  /**
+   * Starts reading {@code found} (from {@code starts}, or from their beginning if null), keeping the
+   * positions of the partitions read so far.
+   */
+  private void join(List<TopicPartition> found, Map<TopicPartition, Long> starts) {
+    for (TopicPartition tp : found) {
+      pending.remove(tp);
     }
     assigned.addAll(found);
     for (TopicPartition tp : found) {
       stops.put(tp, Long.MAX_VALUE);
     }
-    consumer.assign(assigned);
-    positions.forEach(consumer::seek);
-    consumer.seekToBeginning(found);
+    reassign();
+    if (starts == null) {
+      consumer.seekToBeginning(found);
+    } else {
+      for (TopicPartition tp : found) {
+        consumer.seek(tp, starts.get(tp));
+      }
+    }
+    consumer.resume(found); // pending partitions wait paused
     LOG.info("split {} now also reads new partitions {}", split.id(), found);
+  }
+
+  /**
+   * Assigns the partitions read and the pending ones (paused, at their start: the consumer then
+   * reports their end offsets like any other), keeping the positions of those assigned before.
+   */
+  private void reassign() {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      positions.put(tp, consumer.position(tp));
+    }
+    List<TopicPartition> all = new ArrayList<>(assigned);
+    all.addAll(pending.keySet());
+    consumer.assign(all);
+    positions.forEach((tp, pos) -> {
+      if (all.contains(tp)) {
+        consumer.seek(tp, pos);
+      }
+    });
+    for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
+      if (!positions.containsKey(e.getKey()) && e.getValue() >= 0) {
+        consumer.seek(e.getKey(), e.getValue());
+      }
+    }
+    if (!pending.isEmpty()) {
+      consumer.pause(pending.keySet());
+    }
+    if (!paused.isEmpty()) {
+      consumer.pause(paused);
+    }
   }
 
   @Override
@@ -264,79 +387,278 @@ final class KafkaSplitReader<T> implements SplitReader<T> {
   @Override
   public KafkaPartitionSplit remainingSplit() {
     List<PartitionOffset> rest = new ArrayList<>(assigned.size());
-    Map<TopicPartition, OffsetAndMetadata> commit = source.groupId != null ? new HashMap<>() : null;
     for (TopicPartition tp : assigned) {
-      long pos = consumer.position(tp);
-      rest.add(new PartitionOffset(tp.topic(), tp.partition(), pos, stops.get(tp)));
-      if (commit != null) {
-        commit.put(tp, new OffsetAndMetadata(pos));
-      }
-    }
-    if (commit != null) {
-      // The group only mirrors checkpointed positions, one checkpoint late (there is no
-      // checkpoint-complete hook for sources); the checkpoint itself is what a restart uses.
-      if (previousCheckpoint != null) {
-        consumer.commitAsync(previousCheckpoint, null);
-      }
-      previousCheckpoint = commit;
+      rest.add(new PartitionOffset(tp.topic(), tp.partition(), consumer.position(tp), stops.get(tp)));
     }
     return new KafkaPartitionSplit(split.index(), split.count(), rest, split.initialTopics(), split.initialCounts());
   }
 
   @Override
+  public KafkaPartitionSplit remainingSplit(long checkpointId) {
+    KafkaPartitionSplit rest = remainingSplit();
+    if (source.groupId != null) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      for (PartitionOffset po : rest.partitions()) {
+        offsets.put(new TopicPartition(po.topic(), po.partition()), new OffsetAndMetadata(po.offset()));
+      }
+      snapshots.put(checkpointId, offsets);
+      while (snapshots.size() > KEPT_SNAPSHOTS) {
+        snapshots.pollFirstEntry();
+      }
+    }
+    return rest;
+  }
+
+  /**
+   * Commits the positions checkpoint {@code checkpointId} stored to the consumer group,
+   * asynchronously (for lag monitoring and {@link StartingOffsets#committed}; restores use the
+   * checkpoint). A failed commit is logged, never fails the job; a retriable failure of the latest
+   * commit is retried at the next reads or micro-batch asks, and a later checkpoint commits anew.
+   */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = snapshots.get(checkpointId);
+    snapshots.headMap(checkpointId, true).clear();
+    if (offsets != null) {
+      commit(checkpointId, offsets, 0);
+    }
+  }
+
+  private void commit(long checkpointId, Map<TopicPartition, OffsetAndMetadata> offsets, int attempt) {
+    long seq = ++commitSeq;
+    retry = null;
+    try {
+      consumer.commitAsync(offsets, (committed, e) -> {
+        if (e == null) {
+          warnedCommit = false;
+          return;
+        }
+        boolean retriable = e instanceof org.apache.kafka.common.errors.RetriableException;
+        if (retriable && seq != commitSeq) {
+          return; // a later checkpoint's commit has gone out meanwhile
+        }
+        if (retriable && attempt < COMMIT_RETRIES) {
+          // e.g. the group coordinator not available yet at the first commit: try again soon
+          retryCheckpoint = checkpointId;
+          retryAttempt = attempt + 1;
+          retry = offsets;
+          return;
+        }
+        if (!warnedCommit) {
+          warnedCommit = true; // once until a commit succeeds again
+          LOG.warn("could not report the offsets of checkpoint {} of {} to consumer group {} at {} (lag monitoring"
+              + " only; the job goes on and later checkpoints try again): {}", checkpointId, split.id(), source.groupId,
+              source.bootstrap, e.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("could not report the offsets of checkpoint {} of {} to consumer group {}: {}", checkpointId, split.id(),
+          source.groupId, e.toString());
+    }
+  }
+
+  /** Sends a commit again that failed with a retriable error (callbacks run on this thread, in consumer calls). */
+  private void retryCommit() {
+    Map<TopicPartition, OffsetAndMetadata> r = retry;
+    if (r != null && System.nanoTime() - lastRetry > 200_000_000L) {
+      lastRetry = System.nanoTime();
+      commit(retryCheckpoint, r, retryAttempt);
+    }
+  }
+
+  // ---------------------------------------------------------------- micro-batch mode
+
+  /** The sum of the positions of the partitions read, clamped below the batch's end until every one has reached its own. */
+  @Override
   public long offset() {
-    if (!microBatch && assigned.size() > 1) {
-      consumer.pause(assigned.subList(1, assigned.size()));
-    }
     microBatch = true;
-    if (assigned.size() > 1 && !warnedNewPartitions) {
-      warnedNewPartitions = true;
-      LOG.warn("split {} carries partitions picked up in streaming mode ({}); micro-batch mode reads only {}",
-          split.id(), assigned.subList(1, assigned.size()), own);
+    long sum = 0;
+    for (int i = 0, n = assigned.size(); i < n; i++) {
+      sum += consumer.position(assigned.get(i));
     }
-    return consumer.position(own);
+    if (untils != null && sum >= batchEnd && !reached()) {
+      // a partition skipped past its end (a transaction marker) while another has not reached its own
+      return batchEnd - 1;
+    }
+    return sum;
   }
 
   @Override
   public long availableEnd() throws IOException {
     microBatch = true;
+    if (retry != null) {
+      retryCommit();
+    }
+    if (discoveryDue()) {
+      List<TopicPartition> found = discover();
+      if (!found.isEmpty()) {
+        try {
+          for (TopicPartition tp : found) {
+            pending.put(tp, -1L);
+          }
+          reassign();
+          consumer.seekToBeginning(found);
+          for (TopicPartition tp : found) {
+            pending.put(tp, consumer.position(tp, Duration.ofMillis(source.connectTimeoutMs)));
+          }
+          LOG.info("split {} reads new partitions {} from the next batch on", split.id(), found);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+          throw source.unreachable(e);
+        }
+      }
+    }
+    List<TopicPartition> all = new ArrayList<>(assigned.size() + pending.size());
+    all.addAll(assigned);
+    all.addAll(pending.keySet());
+    Map<TopicPartition, Long> ends;
     try {
-      long end = consumer.endOffsets(List.of(own), Duration.ofMillis(source.connectTimeoutMs)).get(own);
-      maybeWarnNewPartitions();
-      return Math.max(Math.min(end, stops.get(own)), consumer.position(own));
+      ends = consumer.endOffsets(all, Duration.ofMillis(source.connectTimeoutMs));
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw source.unreachable(e);
     }
+    lastAvailable.clear();
+    long sum = 0;
+    for (TopicPartition tp : assigned) {
+      long a = Math.max(Math.min(ends.get(tp), stops.get(tp)), consumer.position(tp));
+      lastAvailable.put(tp, a);
+      sum += a;
+    }
+    for (Map.Entry<TopicPartition, Long> e : pending.entrySet()) {
+      long a = Math.max(ends.get(e.getKey()), e.getValue());
+      lastAvailable.put(e.getKey(), a);
+      sum += a;
+    }
+    return sum;
   }
 
-  private void maybeWarnNewPartitions() {
-    if (warnedNewPartitions || split.index() != 0 || source.discoveryIntervalMs <= 0 || System.nanoTime() < nextDiscovery) {
-      return;
+  /** {@code topic:partition:end} per partition read, {@code topic:partition:end:start} per one to start; null for one partition alone. */
+  @Override
+  public String availableDetail() {
+    if (assigned.size() == 1 && pending.isEmpty()) {
+      return null;
     }
-    nextDiscovery = System.nanoTime() + Duration.ofMillis(source.discoveryIntervalMs).toNanos();
-    try {
-      for (int i = 0; i < split.initialTopics().size(); i++) {
-        List<PartitionInfo> ps = consumer.partitionsFor(split.initialTopics().get(i), Duration.ofSeconds(5));
-        if (ps != null && ps.size() > split.initialCounts().get(i)) {
-          warnedNewPartitions = true;
-          LOG.warn("topic {} has {} partitions, {} when the job started: micro-batch mode reads only the partitions"
-              + " found at start; run in streaming mode, or start a new job (new checkpoint directory) to read the new ones",
-              split.initialTopics().get(i), ps.size(), split.initialCounts().get(i));
-        }
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<TopicPartition, Long> e : lastAvailable.entrySet()) {
+      TopicPartition tp = e.getKey();
+      if (b.length() > 0) {
+        b.append(',');
       }
-    } catch (RuntimeException e) {
-      // only a warning; the next check tries again
+      b.append(tp.topic()).append(':').append(tp.partition()).append(':').append(e.getValue());
+      Long start = pending.get(tp);
+      if (start != null) {
+        b.append(':').append(start);
+      }
     }
+    return b.toString();
   }
 
   @Override
   public void readUntil(long end) {
+    readUntil(end, null);
+  }
+
+  @Override
+  public void readUntil(long end, String detail) {
     microBatch = true;
-    until = end;
-    if (paused && consumer.position(own) < end) {
-      consumer.resume(List.of(own));
-      paused = false;
+    Map<TopicPartition, Long> limit = new HashMap<>();
+    if (detail == null) {
+      if (assigned.size() != 1) {
+        throw new IllegalStateException("a micro-batch range of Kafka " + split.id() + " has no detail, but the split"
+            + " reads " + assigned.size() + " partitions " + assigned + " (offset log written by another version?)");
+      }
+      limit.put(own, end);
+    } else {
+      // topic:partition:available[:start], in the order the planning reader listed them
+      List<TopicPartition> order = new ArrayList<>();
+      Map<TopicPartition, Long> available = new HashMap<>();
+      List<TopicPartition> toJoin = new ArrayList<>();
+      Map<TopicPartition, Long> starts = new HashMap<>();
+      for (String entry : detail.split(",")) {
+        String[] w = entry.split(":");
+        TopicPartition tp;
+        try {
+          tp = new TopicPartition(w[0], Integer.parseInt(w[1]));
+          available.put(tp, Long.parseLong(w[2]));
+          if (w.length == 4) {
+            starts.put(tp, Long.parseLong(w[3]));
+          } else if (w.length != 3) {
+            throw new IllegalArgumentException("expected topic:partition:end[:start]");
+          }
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("cannot read the micro-batch detail '" + detail + "' of Kafka " + split.id()
+              + " at '" + entry + "': " + e.getMessage(), e);
+        }
+        order.add(tp);
+        if (w.length == 4 && !assigned.contains(tp)) {
+          toJoin.add(tp);
+        } else if (w.length == 3 && !assigned.contains(tp)) {
+          throw new IllegalStateException("the micro-batch plan of Kafka " + split.id() + " reads " + tp
+              + ", which this split does not hold: the offset log does not belong to this checkpoint");
+        }
+      }
+      if (!toJoin.isEmpty()) {
+        join(toJoin, starts);
+      }
+      // Water-filling: the range's length shared out so that every partition gets its need or an equal share.
+      int n = order.size();
+      long[] pos = new long[n];
+      long[] need = new long[n];
+      long budget = end;
+      for (int i = 0; i < n; i++) {
+        pos[i] = consumer.position(order.get(i));
+        need[i] = Math.max(0, available.get(order.get(i)) - pos[i]);
+        budget -= pos[i];
+      }
+      for (TopicPartition tp : assigned) {
+        if (!available.containsKey(tp)) {
+          budget -= consumer.position(tp);
+        }
+      }
+      long total = 0;
+      for (long x : need) {
+        total += x;
+      }
+      if (budget > total) {
+        // the positions are not those the batch was planned at: reading on would never reach the end
+        throw new IllegalStateException("the micro-batch range of Kafka " + split.id() + " ends at " + end + ", "
+            + (budget - total) + " beyond what its partitions held when it was planned (" + detail + " from positions "
+            + remainingSplit().partitions() + "): the offset log does not belong to this checkpoint");
+      }
+      long[] share = waterFill(need, Math.max(0, budget));
+      for (int i = 0; i < n; i++) {
+        limit.put(order.get(i), pos[i] + share[i]);
+      }
     }
+    for (TopicPartition tp : assigned) {
+      limit.putIfAbsent(tp, consumer.position(tp)); // not in the plan: nothing of it in this batch
+    }
+    untils = limit;
+    batchEnd = end;
+    pauseReached();
+  }
+
+  /** Shares {@code budget} out over {@code need}: each gets its need or an equal share of what is left, smallest needs first. */
+  static long[] waterFill(long[] need, long budget) {
+    int n = need.length;
+    long[] share = new long[n];
+    Integer[] idx = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    java.util.Arrays.sort(idx, java.util.Comparator.comparingLong((Integer i) -> need[i]).thenComparingInt(i -> i));
+    long left = budget;
+    for (int k = 0; k < n; k++) {
+      int i = idx[k];
+      long s = Math.min(need[i], left / (n - k));
+      share[i] = s;
+      left -= s;
+    }
+    for (int i = 0; i < n && left > 0; i++) {
+      long more = Math.min(need[i] - share[i], left); // integer division leftovers, in order
+      share[i] += more;
+      left -= more;
+    }
+    return share;
   }
 
   @Override

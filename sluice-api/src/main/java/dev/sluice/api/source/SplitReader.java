@@ -41,6 +41,29 @@ public interface SplitReader<T> extends Closeable {
         + " cannot report its position, so jobs reading it cannot be checkpointed");
   }
 
+  /**
+   * {@link #remainingSplit()} taken for checkpoint {@code checkpointId}: the runtime calls this one
+   * at checkpoint barriers (on the reader's thread, checkpoint ids increasing), so a reader that acts
+   * on completed checkpoints ({@link #notifyCheckpointComplete}) can remember what each one stored,
+   * as Flink's {@code SourceReader.snapshotState(checkpointId)}. The default returns {@link
+   * #remainingSplit()}.
+   */
+  default SourceSplit remainingSplit(long checkpointId) {
+    return remainingSplit();
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} is complete: its metadata is durable and the sinks have committed
+   * its output (in micro-batch mode: batch {@code checkpointId} committed). Called on the reader's
+   * thread between {@link #read} calls, in streaming and micro-batch mode, at most once per id and in
+   * increasing order; ids may be skipped (checkpoints that failed, or several completing before the
+   * reader looked), so act on the latest. For side effects outside the exactly-once path only
+   * (Kafka: report the checkpointed offsets to the consumer group); a restore uses the checkpoint,
+   * never what this did. An exception fails the job like one from {@code read}. Default: nothing,
+   * as Flink's {@code SourceReader.notifyCheckpointComplete}.
+   */
+  default void notifyCheckpointComplete(long checkpointId) throws IOException {}
+
   // ---------------------------------------------------------------- micro-batch mode
 
   /*
@@ -80,6 +103,28 @@ public interface SplitReader<T> extends Closeable {
    */
   default void readUntil(long end) {
     throw new UnsupportedOperationException(getClass().getName() + " cannot limit its reads (readUntil)");
+  }
+
+  /**
+   * Micro-batch mode, optional: what the last {@link #availableEnd()} covered, in the reader's own
+   * terms, when one long is not enough to read a range again exactly (a Kafka reader carrying several
+   * partitions: each partition's end, and partitions it would start reading). Called right after
+   * {@code availableEnd}; written to the offset log with the batch's range (one token: no whitespace)
+   * and handed back to {@link #readUntil(long, String)}, also to a restored reader replaying the batch.
+   * Default null: the range's end alone says where to stop.
+   */
+  default String availableDetail() {
+    return null;
+  }
+
+  /**
+   * Micro-batch mode: {@link #readUntil(long)} for a range whose plan carries {@code detail} (from
+   * {@link #availableDetail()} of this reader, or of the reader of the same split in the run that
+   * planned the batch; null if there was none). Given the same position and detail, a reader must
+   * read the same records. The default ignores the detail.
+   */
+  default void readUntil(long end, String detail) {
+    readUntil(end);
   }
 
   /** Bytes consumed so far (for progress), or -1 if unknown. */

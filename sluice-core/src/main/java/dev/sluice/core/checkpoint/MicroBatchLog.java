@@ -25,11 +25,16 @@ import java.util.stream.Stream;
  * split 0 1 4096 8192      (stage, task, start offset, end offset)
  * </pre>
  *
+ * <p>A split line may end with a sixth token, the reader's detail of the range ({@code
+ * SplitReader.availableDetail}); an entry with one has version {@value #VERSION_DETAIL}.
+ *
  * <p>Files older than the last {@link #RETAINED} batches are deleted. Thread-safety: none; the
  * coordinator reads entries when an attempt starts, and the job's checkpoint I/O thread writes them.
  */
 public final class MicroBatchLog {
   public static final int VERSION = 1;
+  /** Offset entries with a detail token on a split line ({@link Range#detail}); commit entries stay version 1. */
+  public static final int VERSION_DETAIL = 2;
   /** Offset and commit entries kept. */
   public static final int RETAINED = 100;
   private static final String OFFSETS_MAGIC = "sluice-offsets";
@@ -38,8 +43,23 @@ public final class MicroBatchLog {
   private final Path offsets;
   private final Path commits;
 
-  /** One split's range in a batch: offsets {@code [start, end)} of task {@code task} of stage {@code stage}. */
-  public record Range(int stage, int task, long start, long end) {}
+  /**
+   * One split's range in a batch: offsets {@code [start, end)} of task {@code task} of stage {@code
+   * stage}, plus the reader's {@code detail} of the range (null if none; see {@code
+   * SplitReader.availableDetail}).
+   */
+  public record Range(int stage, int task, long start, long end, String detail) {
+    public Range {
+      if (detail != null && (detail.isEmpty() || detail.chars().anyMatch(Character::isWhitespace))) {
+        throw new IllegalArgumentException("a range's detail must be one non-empty token without whitespace, was '"
+            + detail + "' (split " + task + " of stage " + stage + ")");
+      }
+    }
+
+    public Range(int stage, int task, long start, long end) {
+      this(stage, task, start, end, null);
+    }
+  }
 
   /** A batch plan. */
   public record Plan(long batchId, List<Range> ranges) {
@@ -80,11 +100,16 @@ public final class MicroBatchLog {
   /** Writes the plan of batch {@code p.batchId()} atomically. */
   public void writeOffsets(Plan p) throws IOException {
     StringBuilder b = new StringBuilder();
-    b.append(OFFSETS_MAGIC).append(' ').append(VERSION).append('\n');
+    boolean details = p.ranges().stream().anyMatch(r -> r.detail() != null);
+    b.append(OFFSETS_MAGIC).append(' ').append(details ? VERSION_DETAIL : VERSION).append('\n');
     b.append("batch ").append(p.batchId()).append('\n');
     for (Range r : p.ranges()) {
       b.append("split ").append(r.stage()).append(' ').append(r.task()).append(' ').append(r.start()).append(' ')
-          .append(r.end()).append('\n');
+          .append(r.end());
+      if (r.detail() != null) {
+        b.append(' ').append(r.detail());
+      }
+      b.append('\n');
     }
     write(offsets, p.batchId(), b.toString());
     prune(offsets, p.batchId());
@@ -98,7 +123,7 @@ public final class MicroBatchLog {
     }
     // lenient decoding: a torn entry may hold any bytes
     List<String> lines = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).lines().toList();
-    checkHeader(f, lines, OFFSETS_MAGIC);
+    int version = checkHeader(f, lines, OFFSETS_MAGIC, VERSION_DETAIL);
     List<Range> ranges = new ArrayList<>();
     long batch = -1;
     try {
@@ -107,8 +132,11 @@ public final class MicroBatchLog {
         if (w[0].equals("batch")) {
           batch = Long.parseLong(w[1]);
         } else if (w[0].equals("split")) {
+          if (w.length != 5 && (w.length != 6 || version < VERSION_DETAIL)) {
+            throw new IllegalArgumentException("bad split line '" + line + "'");
+          }
           ranges.add(new Range(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Long.parseLong(w[3]),
-              Long.parseLong(w[4])));
+              Long.parseLong(w[4]), w.length == 6 ? w[5] : null));
         } else if (!line.isBlank()) {
           throw new IllegalArgumentException("unknown line '" + line + "'");
         }
@@ -152,7 +180,7 @@ public final class MicroBatchLog {
     }
   }
 
-  private static void checkHeader(Path f, List<String> lines, String magic) throws IOException {
+  private static int checkHeader(Path f, List<String> lines, String magic, int newest) throws IOException {
     if (lines.isEmpty() || !lines.get(0).startsWith(magic + " ")) {
       throw new TornEntryException("offset log entry " + f + " is torn or corrupt: no '" + magic + "' header", null);
     }
@@ -162,10 +190,11 @@ public final class MicroBatchLog {
     } catch (NumberFormatException e) {
       throw new TornEntryException("offset log entry " + f + " is torn or corrupt: bad version", e);
     }
-    if (version != VERSION) {
-      throw new IOException(f + " has format version " + version + "; this Sluice reads version " + VERSION
-          + ". Run the job with the Sluice version that wrote it, or use another checkpoint directory");
+    if (version < VERSION || version > newest) {
+      throw new IOException(f + " has format version " + version + "; this Sluice reads versions " + VERSION + " to "
+          + newest + ". Run the job with the Sluice version that wrote it, or use another checkpoint directory");
     }
+    return version;
   }
 
   /**

@@ -146,7 +146,7 @@ final class MicroBatches implements Runnable {
       }
       first = false;
       lastStart = System.nanoTime();
-      if (!ask(id)) {
+      if (!ask()) {
         return; // stopped, or every split ended
       }
       MicroBatchLog.Plan plan;
@@ -188,7 +188,7 @@ final class MicroBatches implements Runnable {
             reachedTargets &= end >= targets[i];
           }
           progress |= end > start;
-          ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end));
+          ranges.add(new MicroBatchLog.Range(m.stage, m.task, start, end, m.detail()));
         }
         if (!progress && !attempt.savepointQueued()) {
           if (trigger.availableNow()) {
@@ -210,7 +210,7 @@ final class MicroBatches implements Runnable {
       open = id;
       for (MicroBatchLog.Range r : plan.ranges()) {
         MicroSplit m = find(r.stage(), r.task());
-        m.plan(id, r.end());
+        m.plan(id, r.end(), r.detail());
       }
       // The next batch may be planned as soon as this one's checkpoint is complete (its metadata is
       // written): the sinks' commit and the commit log entry run on the I/O thread meanwhile. At most
@@ -231,13 +231,15 @@ final class MicroBatches implements Runnable {
   }
 
   /** Asks every live split for its position; false if stopped or no split is live. */
-  private boolean ask(long id) {
+  private boolean ask() {
     boolean any = false;
-    for (MicroSplit m : splits) {
-      m.ask(id);
+    long[] questions = new long[splits.size()];
+    for (int i = 0; i < splits.size(); i++) {
+      questions[i] = splits.get(i).ask();
     }
-    for (MicroSplit m : splits) {
-      while (!m.answered(id) && !m.ended) {
+    for (int i = 0; i < splits.size(); i++) {
+      MicroSplit m = splits.get(i);
+      while (!m.answered(questions[i]) && !m.ended) {
         if (stopped()) {
           return false;
         }

@@ -8,10 +8,11 @@ import java.io.IOException;
  * worker for a non-blocking source, the split's I/O thread for a blocking one).
  *
  * <p>The coordinator asks for the split's position ({@link #ask}); the reader thread answers between
- * two reads with the reader's {@code offset()} and {@code availableEnd()}. Once the batch plan is in
- * the offset log, the coordinator {@linkplain #plan plans} the batch's end; the reader thread applies
- * it ({@code readUntil}), reads up to it and then puts the batch's barrier into its output. Before the
- * first plan the reader does not read at all.
+ * two reads with the reader's {@code offset()}, {@code availableEnd()} and {@code availableDetail()}.
+ * Once the batch plan is in the offset log, the coordinator {@linkplain #plan plans} the batch's end
+ * (with the detail logged for it); the reader thread applies it ({@code readUntil(end, detail)}),
+ * reads up to it and then puts the batch's barrier into its output. Before the first plan the reader
+ * does not read at all.
  *
  * <p>Thread-safety: fields written by one side are volatile and read by the other.
  */
@@ -27,7 +28,9 @@ final class MicroSplit {
   private volatile long answered;
   private volatile long offset;
   private volatile long available;
+  private volatile String detail;
   private volatile long end;
+  private volatile String endDetail;
   private volatile long batch;
   /** The reader ended its split (set by the reader thread). */
   volatile boolean ended;
@@ -41,12 +44,19 @@ final class MicroSplit {
 
   // ------------------------------------------------------------ coordinator
 
-  void ask(long id) {
-    asked = id;
+  /**
+   * Asks for a fresh answer; returns the question's number for {@link #answered}. Numbered apart from
+   * batch ids: an ask that plans no batch (nothing new) is followed by another for the same batch,
+   * and that one must be answered anew, not by the earlier answer.
+   */
+  long ask() {
+    long q = asked + 1; // the coordinator is the only writer
+    asked = q;
+    return q;
   }
 
-  boolean answered(long id) {
-    return answered >= id;
+  boolean answered(long question) {
+    return answered >= question;
   }
 
   long offset() {
@@ -57,8 +67,14 @@ final class MicroSplit {
     return available;
   }
 
-  void plan(long id, long batchEnd) {
+  /** The reader's detail of {@link #available()} (null if none). */
+  String detail() {
+    return detail;
+  }
+
+  void plan(long id, long batchEnd, String batchDetail) {
     end = batchEnd;
+    endDetail = batchDetail;
     batch = id;
   }
 
@@ -73,6 +89,7 @@ final class MicroSplit {
     if (q > answered) {
       offset = reader.offset();
       available = reader.availableEnd();
+      detail = reader.availableDetail();
       answered = q;
     }
     long b = batch;
@@ -81,7 +98,7 @@ final class MicroSplit {
     }
     long e = end;
     if (b > limited) {
-      reader.readUntil(e);
+      reader.readUntil(e, endDetail);
       limited = b;
     }
     if (reader.offset() < e) {

@@ -698,7 +698,13 @@ final class StreamExecution {
           StreamTask.checkMicroBatch(reader, source);
         }
         boolean more = true;
+        long notified = 0;
         while (more && !stopped) {
+          long c = task.completed;
+          if (c > notified && checkpoints != null) {
+            notified = c;
+            reader.notifyCheckpointComplete(c);
+          }
           if (micro != null) {
             long r = micro.poll(reader, barrierSent);
             if (r != MicroSplit.READ) {
@@ -709,7 +715,7 @@ final class StreamExecution {
                   put(pendingBatch);
                 }
                 barrierSent = r;
-                put(Control.barrier(r, reader.remainingSplit()));
+                put(Control.barrier(r, reader.remainingSplit(r)));
               } else {
                 idle.idle(0);
               }
@@ -724,7 +730,7 @@ final class StreamExecution {
               put(pendingBatch);
             }
             barrierSent = t;
-            put(Control.barrier(t, reader.remainingSplit()));
+            put(Control.barrier(t, reader.remainingSplit(t)));
           }
           long before = channel.size();
           more = reader.read(out);

@@ -372,6 +372,9 @@ final class StreamTask {
       long c = completed;
       if (c > notified) {
         notified = c;
+        if (reader != null && !splitDone) {
+          reader.notifyCheckpointComplete(c);
+        }
         for (StreamNodes.Operator op : operators) {
           op.checkpointComplete(c);
         }
@@ -730,7 +733,7 @@ final class StreamTask {
       if (blockingSource) {
         remaining = ioBarrier == id ? ioRemaining : null; // else the reader had ended: nothing left
       } else if (!splitDone) {
-        remaining = reader.remainingSplit();
+        remaining = reader.remainingSplit(id);
       }
     }
     List<StreamCheckpoints.Staged> natives = List.copyOf(staged);

@@ -25,6 +25,12 @@ final class CheckpointTestSupport {
     static final java.util.Map<String, java.util.concurrent.atomic.AtomicBoolean> GATES =
         new java.util.concurrent.ConcurrentHashMap<>();
     String gate;
+    /** If set: every reader records {@code "snapshot <id>"} and {@code "complete <id>"} calls here, per split id. */
+    String journal;
+    /** Whether readers report offsets for micro-batch mode (off: a source that cannot run in it). */
+    boolean microBatch;
+    static final java.util.Map<String, java.util.Map<String, List<String>>> JOURNALS =
+        new java.util.concurrent.ConcurrentHashMap<>();
     final long n;
     final int chunk;
     final long pauseNanos;
@@ -51,12 +57,19 @@ final class CheckpointTestSupport {
     @Override
     public SplitReader<Long> reader(SourceSplit split, SourceContext context) {
       SeqSplit s = (SeqSplit) split;
+      List<String> events = journal == null ? null : JOURNALS.computeIfAbsent(journal,
+          k -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(s.id(),
+          k -> java.util.Collections.synchronizedList(new ArrayList<>()));
       return new SplitReader<>() {
         long next = s.from();
+        long until = Long.MAX_VALUE;
 
         @Override
         public boolean read(Collector<? super Long> out) {
-          long end = Math.min(s.to(), next + chunk);
+          long end = Math.min(Math.min(s.to(), until), next + chunk);
+          if (next >= until && next < s.to()) {
+            return true; // micro-batch: this batch's end reached
+          }
           if (gate != null && !GATES.get(gate).get()) {
             long middle = (s.from() + s.to()) / 2;
             if (next >= middle) {
@@ -81,6 +94,33 @@ final class CheckpointTestSupport {
           }
           return new SeqSplit(s.id(), next, s.to());
         }
+
+        @Override
+        public SourceSplit remainingSplit(long checkpointId) {
+          if (events != null) {
+            events.add("snapshot " + checkpointId);
+          }
+          return remainingSplit();
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+          if (events != null) {
+            events.add("complete " + checkpointId);
+          }
+        }
+
+        @Override
+        public long offset() {
+          if (!microBatch) {
+            throw new UnsupportedOperationException("no offsets");
+          }
+          return next;
+        }
+
+        @Override public long availableEnd() { return s.to(); }
+
+        @Override public void readUntil(long end) { until = end; }
 
         @Override public String position() { return "element " + next + " of " + s.id(); }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.api.JobHandle;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
-import dev.sluice.kafka.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +21,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,21 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * micro-batch ranges over several partitions, and the consumer group's offsets after completed
  * checkpoints.
  */
-class KafkaDiscoveryTest {
-  static EmbeddedKafka kafka;
+class KafkaDiscoveryTest extends WithKafkaBroker {
   @TempDir Path temp;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   /**
    * Writes {@code n} values {@code prefix<i>} spread over all {@code partitions} of {@code topic}

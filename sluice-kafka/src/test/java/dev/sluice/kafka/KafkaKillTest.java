@@ -5,7 +5,6 @@ import static dev.sluice.kafka.KafkaTestSupport.readCommitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.checkpoint.CheckpointStorage;
-import dev.sluice.kafka.testing.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +12,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,21 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted on the same checkpoint directory until it ends by itself: a read_committed consumer of
  * the output sees every input record exactly once. The broker lives in this JVM.
  */
-class KafkaKillTest {
-  static EmbeddedKafka kafka;
+class KafkaKillTest extends WithKafkaBroker {
   @TempDir Path temp;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   @Test
   void killedWithSigkillAndRestartedOutputsEveryRecordExactlyOnce() throws Exception {

@@ -9,7 +9,6 @@ import dev.sluice.api.RunOptions;
 import dev.sluice.api.time.WatermarkStrategy;
 import dev.sluice.api.window.Windowed;
 import dev.sluice.api.window.Windows;
-import dev.sluice.kafka.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,27 +19,12 @@ import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Micro-batch mode over transactional input, per-partition watermarks, and partitions added while running. */
-class KafkaModesTest {
-  static EmbeddedKafka kafka;
+class KafkaModesTest extends WithKafkaBroker {
   @TempDir Path temp;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   /** Writes committed and aborted transactions (markers and aborted records occupy offsets); returns the committed values. */
   static List<String> produceTransactions(String topic, int partitions, long seed) {

@@ -9,7 +9,6 @@ import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.MapFunction;
-import dev.sluice.kafka.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,27 +21,12 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.ProducerIdAndEpoch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link KafkaSink} against a real broker, with Kafka-to-Kafka jobs under injected failures. */
-class KafkaSinkTest {
-  static EmbeddedKafka kafka;
+class KafkaSinkTest extends WithKafkaBroker {
   @TempDir Path temp;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   static long seed() {
     String s = System.getProperty("sluice.test.seed");

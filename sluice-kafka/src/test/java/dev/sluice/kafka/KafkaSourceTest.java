@@ -17,26 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@link KafkaSource} against a real broker in this JVM. */
-class KafkaSourceTest {
-  static EmbeddedKafka kafka;
-
-  @BeforeAll
-  static void start() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
+class KafkaSourceTest extends WithKafkaBroker {
   static List<String> numbers(int from, int to) {
     return IntStream.range(from, to).mapToObj(Integer::toString).toList();
   }

@@ -124,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = cl.getOut();
     checkUsage(cl);
     Duration trigger = duration(cl, "--trigger-interval", triggerInterval);
-    Path ck = (checkpointDir != null ? checkpointDir : Path.of(DEFAULT_DIR, "checkpoints")).toAbsolutePath().normalize();
+    Path ck = checkpointDirOrDefault(checkpointDir);
     String url = jdbcUrl;
     if (url == null) {
       Files.createDirectories(ClickstreamTables.defaultDatabase(ck).getParent());
@@ -230,6 +230,11 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+
+  /** {@code --checkpoint-dir} as given, else {@code ./sluice-demo/checkpoints}; absolute. */
+  static Path checkpointDirOrDefault(Path given) {
+    return (given != null ? given : Path.of(DEFAULT_DIR, "checkpoints")).toAbsolutePath().normalize();
+  }
 
   /** The most events a batch plans per split: a catch-up batch after a pause stays about 2 triggers long. */
   private long maxOffsetsPerSplit(Duration trigger) {

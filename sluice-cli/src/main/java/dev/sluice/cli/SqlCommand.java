@@ -53,8 +53,7 @@ final class SqlCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String url = jdbcUrl;
     if (url == null) {
-      Path ck = (checkpointDir != null ? checkpointDir : Path.of(DemoCommand.DEFAULT_DIR, "checkpoints"))
-          .toAbsolutePath().normalize();
+      Path ck = DemoCommand.checkpointDirOrDefault(checkpointDir);
       Path db = ClickstreamTables.defaultDatabase(ck);
       if (!Files.isRegularFile(db)) {
         throw new InputNotFoundException("no demo database at " + db + ": run ./sluice demo first, or pass"

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -202,22 +201,10 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       captured.add(t);
       maps.add(m);
     }
-    TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups = new TreeMap<>();
-    timers.snapshot(maxKeyGroups, groups, g -> group(timerGroups, g));
-    List<Integer> nonEmpty = new ArrayList<>();
-    for (int g = groups.start(); g < groups.end(); g++) {
-      boolean any = timerGroups.containsKey(g);
-      for (int i = 0; i < captured.size() && !any; i++) {
-        HashMap<Object, Cell> m = maps.get(i)[g - groups.start()];
-        any = m != null && (captured.get(i).ttl <= 0 || !allExpired(captured.get(i).ttl, m, now));
-      }
-      if (any) {
-        nonEmpty.add(g);
-      }
-    }
+    HeapTimers.Captured capturedTimers = timers.capture();
     pendingSnapshots.incrementAndGet();
     return new KeyedStateSnapshot(maxKeyGroups, groups,
-        new HeapSnapshot(groups.start(), captured, maps, timerGroups, nonEmpty, now, pendingSnapshots));
+        new HeapSnapshot(maxKeyGroups, groups, captured, maps, capturedTimers, now, pendingSnapshots));
   }
 
   private static boolean allExpired(long ttl, HashMap<Object, Cell> m, long now) {
@@ -243,8 +230,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * to them: it copies a captured map, with fresh cells, before its next write, see
    * {@link StateTable#live}) and the values they hold (which the live state copies with
    * {@link StateCopies} before it next hands one out or mutates it, see {@link #cell}). So taking
-   * the snapshot costs a pass over the key groups on the task's thread, and serializing it, on
-   * another thread, holds one key group's entries at a time. Thread-safety: may be read by one other
+   * the snapshot costs a pass over the key groups and a flat copy of the timers on the task's
+   * thread ({@link HeapTimers#capture}; the timers are grouped by key group on first use), and
+   * serializing it, on another thread, holds one key group's entries at a time. Thread-safety: may be read by one other
    * thread while the task goes on (publication through the checkpoint runtime's executor).
    *
    * <p>Design note: Flink's heap backend does the same per entry (copy-on-write state maps with
@@ -253,23 +241,27 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    */
   private static final class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
       implements java.util.RandomAccess, KeyedStateSnapshot.Source, java.io.Serializable {
+    private final int maxKeyGroups;
+    private final KeyGroupRange range;
     private final int start;
     private final List<String> names;
     private final long[] ttls;
     private final List<HashMap<Object, Cell>[]> maps;
-    private final TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups;
-    private final List<Integer> groups;
+    private final HeapTimers.Captured capturedTimers;
     private final long now;
     private final java.util.concurrent.atomic.AtomicInteger pending;
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Built on first use ({@link #index}), normally on the thread that writes the snapshot. */
+    private Map<Integer, List<KeyedStateSnapshot.TimerEntry>> timerGroups;
+    private List<Integer> groups;
 
-    HeapSnapshot(int start, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
-        TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> timerGroups, List<Integer> groups, long now,
-        java.util.concurrent.atomic.AtomicInteger pending) {
-      this.start = start;
+    HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
+        HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending) {
+      this.maxKeyGroups = maxKeyGroups;
+      this.range = range;
+      this.start = range.start();
       this.maps = maps;
-      this.timerGroups = timerGroups;
-      this.groups = groups;
+      this.capturedTimers = capturedTimers;
       this.now = now;
       this.pending = pending;
       List<String> n = new ArrayList<>(tables.size());
@@ -281,9 +273,32 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       this.names = List.copyOf(n);
     }
 
+    /**
+     * Groups the timers by key group and lists the non-empty key groups: the key-group hashing of
+     * every timer happens here, off the task's thread (the captured maps are no longer written).
+     */
+    private synchronized List<Integer> index() {
+      if (groups == null) {
+        timerGroups = capturedTimers.byGroup(maxKeyGroups, range);
+        List<Integer> nonEmpty = new ArrayList<>();
+        for (int g = range.start(); g < range.end(); g++) {
+          boolean any = timerGroups.containsKey(g);
+          for (int i = 0; i < maps.size() && !any; i++) {
+            HashMap<Object, Cell> m = maps.get(i)[g - start];
+            any = m != null && (ttls[i] <= 0 || !allExpired(ttls[i], m, now));
+          }
+          if (any) {
+            nonEmpty.add(g);
+          }
+        }
+        groups = nonEmpty;
+      }
+      return groups;
+    }
+
     @Override
     public KeyedStateSnapshot.KeyGroupState get(int index) {
-      int g = groups.get(index);
+      int g = index().get(index);
       int size = 0;
       for (HashMap<Object, Cell>[] m : maps) {
         size += m[g - start] == null ? 0 : m[g - start].size();
@@ -304,13 +319,13 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
           entries.add(new KeyedStateSnapshot.StateEntry(name, e.getKey(), c.value, c.writtenAt));
         }
       }
-      KeyedStateSnapshot.KeyGroupState t = timerGroups.get(g);
-      return new KeyedStateSnapshot.KeyGroupState(g, entries, t == null ? new ArrayList<>() : t.timers());
+      List<KeyedStateSnapshot.TimerEntry> t = timerGroups.get(g);
+      return new KeyedStateSnapshot.KeyGroupState(g, entries, t == null ? new ArrayList<>() : t);
     }
 
     @Override
     public int size() {
-      return groups.size();
+      return index().size();
     }
 
     /** Java serialization writes the groups as a plain list. */
@@ -368,15 +383,6 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         timers.register(timer.domain(), timer.key(), timer.time());
       }
     }
-  }
-
-  private static KeyedStateSnapshot.KeyGroupState group(TreeMap<Integer, KeyedStateSnapshot.KeyGroupState> out, int g) {
-    KeyedStateSnapshot.KeyGroupState s = out.get(g);
-    if (s == null) {
-      s = new KeyedStateSnapshot.KeyGroupState(g, new ArrayList<>(), new ArrayList<>());
-      out.put(g, s);
-    }
-    return s;
   }
 
   /** Lists, maps and array accumulators are copied (deeply): see {@link StateCopies}. */

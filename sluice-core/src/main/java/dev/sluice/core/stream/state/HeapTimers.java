@@ -91,6 +91,62 @@ public final class HeapTimers {
     }
   }
 
+  /**
+   * The timers as they are now, in a flat copy (no hashing or grouping on the caller's thread), to
+   * be grouped by key group later with {@link Captured#byGroup}, e.g. on the thread that writes a
+   * checkpoint. Keys are shared (they are immutable).
+   */
+  public Captured capture() {
+    int n = eventTimers.size() + processingTimers.size();
+    Object[] keys = new Object[n];
+    long[] times = new long[n];
+    boolean[] event = new boolean[n];
+    int i = 0;
+    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
+      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
+        long time = e.getKey();
+        for (Object key : e.getValue()) {
+          keys[i] = key;
+          times[i] = time;
+          event[i] = d == TimeDomain.EVENT_TIME;
+          i++;
+        }
+      }
+    }
+    return new Captured(keys, times, event, i);
+  }
+
+  /** A flat copy of a task's timers ({@link #capture}); immutable. */
+  public static final class Captured {
+    private final Object[] keys;
+    private final long[] times;
+    private final boolean[] event;
+    private final int size;
+
+    private Captured(Object[] keys, long[] times, boolean[] event, int size) {
+      this.keys = keys;
+      this.times = times;
+      this.event = event;
+      this.size = size;
+    }
+
+    /**
+     * The timers whose keys fall in {@code groups}, by key group, event time first and each domain
+     * in time order (as {@link HeapTimers#snapshot} adds them).
+     */
+    public Map<Integer, List<KeyedStateSnapshot.TimerEntry>> byGroup(int maxKeyGroups, KeyGroupRange groups) {
+      Map<Integer, List<KeyedStateSnapshot.TimerEntry>> out = new java.util.HashMap<>();
+      for (int i = 0; i < size; i++) {
+        int g = KeyGroups.of(keys[i], maxKeyGroups);
+        if (groups.contains(g)) {
+          out.computeIfAbsent(g, x -> new ArrayList<>()).add(new KeyedStateSnapshot.TimerEntry(
+              event[i] ? TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME, keys[i], times[i]));
+        }
+      }
+      return out;
+    }
+  }
+
   public void clear() {
     eventTimers.clear();
     processingTimers.clear();

@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * (user {@code postgres}, password {@code postgres}) get every privilege on database {@code sluice}.
  *
  * <p>The server runs with {@code --user=root} (mysqld refuses to run as root otherwise; the tests
- * run as root in CI containers) and {@code --character-set-server=utf8mb4} (MariaDB 11.4's default is
- * latin1, which cannot hold every string a sink writes).
+ * run as root in CI containers) and {@code --character-set-server=utf8mb4} (so every string a sink
+ * writes fits, whatever the build's default character set).
  */
 final class EmbeddedMariaDb implements AutoCloseable {
   static final String DATABASE = "sluice";

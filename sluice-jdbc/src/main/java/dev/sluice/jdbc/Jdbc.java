@@ -60,7 +60,7 @@ public final class Jdbc {
     String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + (password == null ? 0 : password.hashCode());
     return POOLS.computeIfAbsent(key, k -> {
       HikariConfig c = new HikariConfig();
-      c.setJdbcUrl(durable(url));
+      c.setJdbcUrl(driverUrl(durable(url)));
       if (user != null) {
         c.setUsername(user);
         c.setPassword(password);
@@ -96,6 +96,25 @@ public final class Jdbc {
       return url + ";WRITE_DELAY=0";
     }
     return url;
+  }
+
+  /**
+   * The URL as the driver on the class path accepts it. MariaDB's driver (the one this module ships
+   * for MySQL and MariaDB) refuses {@code jdbc:mysql:} URLs unless they carry its {@code
+   * permitMysqlScheme} option ("No suitable driver"), so a {@code jdbc:mysql:} URL that no driver
+   * accepts gets that option; with MySQL's Connector/J on the class path it is left as it is.
+   */
+  static String driverUrl(String url) {
+    String u = url.toLowerCase(Locale.ROOT);
+    if (!u.startsWith("jdbc:mysql:") || u.contains("permitmysqlscheme")) {
+      return url;
+    }
+    try {
+      java.sql.DriverManager.getDriver(url);
+      return url;
+    } catch (SQLException noDriver) {
+      return url + (url.indexOf('?') >= 0 ? "&" : "?") + "permitMysqlScheme";
+    }
   }
 
   /**

@@ -50,4 +50,14 @@ class JdbcDialectTest {
     assertThat(Jdbc.durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
     assertThat(Jdbc.durable("jdbc:postgresql://localhost/db")).isEqualTo("jdbc:postgresql://localhost/db");
   }
+
+  /** Only MariaDB's driver is on the class path: it takes jdbc:mysql: URLs only with permitMysqlScheme. */
+  @Test
+  void mysqlUrlsGetTheMariaDbDriversSchemeOption() {
+    assertThat(Jdbc.driverUrl("jdbc:mysql://h:3306/db")).isEqualTo("jdbc:mysql://h:3306/db?permitMysqlScheme");
+    assertThat(Jdbc.driverUrl("jdbc:mysql://h/db?useSSL=false")).isEqualTo("jdbc:mysql://h/db?useSSL=false&permitMysqlScheme");
+    assertThat(Jdbc.driverUrl("jdbc:mysql://h/db?permitMysqlScheme")).isEqualTo("jdbc:mysql://h/db?permitMysqlScheme");
+    assertThat(Jdbc.driverUrl("jdbc:mariadb://h/db")).isEqualTo("jdbc:mariadb://h/db");
+    assertThat(Jdbc.driverUrl("jdbc:postgresql://h/db")).isEqualTo("jdbc:postgresql://h/db");
+  }
 }

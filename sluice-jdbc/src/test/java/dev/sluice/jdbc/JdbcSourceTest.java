@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link JdbcSource} against H2 and a real PostgreSQL: partitioned parallel reads equal
+ * {@link JdbcSource} against SQLite, H2, a real PostgreSQL and a real MariaDB: partitioned parallel reads equal
  * {@code SELECT *} (also with checkpoints and injected failures); incremental micro-batch jobs read
  * rows appended between runs exactly once. Seeds are printed in assertion messages.
  */
@@ -32,6 +32,7 @@ class JdbcSourceTest {
   @TempDir static Path dir;
   @TempDir Path temp;
   static EmbeddedPg pg;
+  static EmbeddedMariaDb maria;
   static String h2;
   static String sqlite;
   private static final AtomicInteger TABLES = new AtomicInteger();
@@ -39,6 +40,7 @@ class JdbcSourceTest {
   @BeforeAll
   static void start() throws Exception {
     pg = new EmbeddedPg();
+    maria = new EmbeddedMariaDb(dir.resolve("mariadb"));
     h2 = "jdbc:h2:file:" + dir.resolve("src").toAbsolutePath();
     sqlite = "jdbc:sqlite:" + dir.resolve("src.db").toAbsolutePath();
   }
@@ -46,13 +48,18 @@ class JdbcSourceTest {
   @AfterAll
   static void stop() throws Exception {
     Jdbc.closePools();
-    pg.close();
+    try {
+      pg.close();
+    } finally {
+      maria.close();
+    }
   }
 
   static String url(String db) {
     return switch (db) {
       case "h2" -> h2;
       case "sqlite" -> sqlite;
+      case "mariadb" -> maria.url();
       default -> pg.url();
     };
   }
@@ -102,7 +109,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg", "mariadb"})
   void partitionedParallelReadEqualsSelectAll(String db) throws Exception {
     for (int round = 0; round < 4; round++) {
       long seed = new Random().nextLong();
@@ -124,7 +131,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg", "mariadb"})
   void checkpointedReadIsExactlyOnceUnderInjectedFailures(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
@@ -159,7 +166,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg", "mariadb"})
   void incrementalMicroBatchReadsAppendedRowsExactlyOnce(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
@@ -193,7 +200,7 @@ class JdbcSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "h2", "pg"})
+  @ValueSource(strings = {"sqlite", "h2", "pg", "mariadb"})
   void incrementalStreamingReadPollsForAppendedRows(String db) throws Exception {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);

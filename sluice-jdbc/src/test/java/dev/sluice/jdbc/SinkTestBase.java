@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sink's behaviour against one real database (subclasses: H2, PostgreSQL): upserts equal a
+ * The sink's behaviour against one real database (subclasses: SQLite, H2, PostgreSQL, MariaDB): upserts equal a
  * reference map, exactly once under injected failures and restarts, replayed commits skipped.
  * Seeds are printed in assertion messages.
  */
@@ -260,6 +260,16 @@ abstract class SinkTestBase {
   abstract String binaryType();
 
   /**
+   * The column type for a timestamp without time zone with microseconds. SQL's {@code TIMESTAMP}
+   * everywhere but MySQL/MariaDB, where {@code TIMESTAMP} means something else: whole seconds unless
+   * declared {@code TIMESTAMP(6)}, converted to UTC by the session time zone, 1970 to 2038 only;
+   * their equivalent of SQL's {@code TIMESTAMP} is {@code DATETIME(6)}.
+   */
+  String timestampType() {
+    return "TIMESTAMP";
+  }
+
+  /**
    * Whether DECIMAL columns keep the scale of what was written (SQLite stores a decimal as a number
    * without a declared scale, so 1.50 comes back as 1.5: equal in value, not in scale).
    */
@@ -284,7 +294,7 @@ abstract class SinkTestBase {
     for (boolean upsert : new boolean[] {false, true}) {
       String table = t + (upsert ? "u" : "i");
       String ddl = "CREATE TABLE " + table + " (k BIGINT PRIMARY KEY, s VARCHAR(100), d DOUBLE PRECISION, b BOOLEAN,"
-          + " n DECIMAL(25, 5), dt DATE, ts TIMESTAMP, bin " + binaryType() + ", x INT)";
+          + " n DECIMAL(25, 5), dt DATE, ts " + timestampType() + ", bin " + binaryType() + ", x INT)";
       String[] cols = {"k", "s", "d", "b", "n", "dt", "ts", "bin", "x"};
       JdbcSink.Builder<Object[]> b = upsert
           ? JdbcSink.<Object[]>upsert(url(), table).keyColumns("k") : JdbcSink.<Object[]>insert(url(), table);

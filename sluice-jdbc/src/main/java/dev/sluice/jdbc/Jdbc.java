@@ -157,6 +157,15 @@ public final class Jdbc {
    * serialization failure), so that retrying the same transaction makes sense.
    */
   static boolean transientError(Throwable t) {
+    // A refused login or a missing database does not go away by retrying, even when the pool
+    // reports it as a transient timeout (HikariCP's "connection is not available" carries the
+    // driver's last failure as its cause): fail at once with the database's reason.
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLException s && s.getSQLState() != null
+          && (s.getSQLState().startsWith("28") || s.getSQLState().equals("3D000"))) {
+        return false;
+      }
+    }
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof SQLTransientException || c instanceof SQLRecoverableException) {
         return true;

@@ -316,6 +316,12 @@ final class StreamCheckpoints {
       final StateFile[] files;
       final List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
       final boolean[] acked;
+      /**
+       * Tasks whose state for this checkpoint was handed to a writer: a task that snapshots at the
+       * barrier and then finishes before the write acknowledged must not hand over a second
+       * ("finished") state, whose write into the same file would race with the first.
+       */
+      final boolean[] claimed;
       int remaining;
       long maxAlignNanos;
 
@@ -323,6 +329,7 @@ final class StreamCheckpoints {
         this.id = id;
         files = new StateFile[taskCount];
         acked = new boolean[taskCount + sinkCount];
+        claimed = new boolean[taskCount];
         remaining = acked.length;
       }
     }
@@ -504,9 +511,25 @@ final class StreamCheckpoints {
      */
     void taskSnapshot(StreamTask t, long id, TaskState state, long alignNanos, List<Staged> staged) {
       int participant = t.ordinal;
+      synchronized (this) {
+        Pending p = pending;
+        if (p != null && p.id == id) {
+          if (p.claimed[participant]) {
+            // Only the first state of a task per checkpoint is written (see Pending.claimed).
+            release(state);
+            cleanup(staged);
+            return;
+          }
+          p.claimed[participant] = true;
+        }
+      }
       Runnable write = () -> {
         boolean handedOff = false;
         try {
+          java.util.function.BiConsumer<StreamTask, TaskState> hook = beforeStateWrite;
+          if (hook != null) {
+            hook.accept(t, state);
+          }
           if (closed || !isPending(id)) {
             return;
           }
@@ -581,7 +604,7 @@ final class StreamCheckpoints {
     void taskFinished(StreamTask t) {
       long id;
       synchronized (this) {
-        if (pending == null || pending.acked[t.ordinal]) {
+        if (pending == null || pending.acked[t.ordinal] || pending.claimed[t.ordinal]) {
           return;
         }
         id = pending.id;
@@ -871,6 +894,12 @@ final class StreamCheckpoints {
       }
     }
   }
+
+  /**
+   * Tests only: called on the writer thread before a task's state for a checkpoint is written (to
+   * hold a write back while the task goes on). Null in production.
+   */
+  static volatile java.util.function.BiConsumer<StreamTask, TaskState> beforeStateWrite;
 
   /** Marks a source-driven task whose split was fully read before the checkpoint it restores from. */
   record FinishedSplit(String id) implements SourceSplit {}

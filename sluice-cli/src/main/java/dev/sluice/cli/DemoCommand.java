@@ -125,11 +125,7 @@ final class DemoCommand implements Callable<Integer> {
     checkUsage(cl);
     Duration trigger = duration(cl, "--trigger-interval", triggerInterval);
     Path ck = checkpointDirOrDefault(checkpointDir);
-    String url = jdbcUrl;
-    if (url == null) {
-      Files.createDirectories(ClickstreamTables.defaultDatabase(ck).getParent());
-      url = ClickstreamTables.defaultJdbcUrl(ck);
-    }
+    String url = jdbcUrl != null ? jdbcUrl : ClickstreamTables.defaultJdbcUrl(ck); // the sink creates db/
     ClickGenerator gen = new ClickGenerator(seed, clicksPerSecond);
     if (dumpEvents != null) {
       long t0 = System.nanoTime();

@@ -57,6 +57,9 @@ public final class Jdbc {
 
   /** The pooled data source for {@code url} and {@code user}; the first caller's settings win. */
   static HikariDataSource pool(String url, String user, String password, int maxSize, long connectTimeoutMs) {
+    if (dialectFor(url) == JdbcDialect.SQLITE) {
+      createSqliteDirectory(url);
+    }
     String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + (password == null ? 0 : password.hashCode());
     return POOLS.computeIfAbsent(key, k -> {
       HikariConfig c = new HikariConfig();
@@ -118,6 +121,40 @@ public final class Jdbc {
   }
 
   /**
+   * Creates the directory of a SQLite database file if it is missing (SQLite creates the file, not
+   * its directory, and would only say "unable to open database file"), as file sinks create their
+   * output directory. In-memory databases are left alone.
+   *
+   * @throws IllegalArgumentException naming the file when the directory cannot be created
+   */
+  static void createSqliteDirectory(String url) {
+    String path = url.substring("jdbc:sqlite:".length());
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    if (path.startsWith("file:")) {
+      path = path.substring("file:".length());
+      if (path.startsWith("//")) {
+        path = path.substring(2);
+      }
+    }
+    if (path.isEmpty() || path.startsWith(":memory:") || path.contains("mode=memory")) {
+      return;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(path).toAbsolutePath().getParent();
+    if (dir == null || java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot create the directory " + dir + " of the SQLite database " + path
+          + " (" + e + "): fix the JDBC URL or create the directory", e);
+    }
+  }
+
+  /**
    * What a SQLite database needs for the sink's transactions, unless the URL sets it: write-ahead
    * logging (readers, e.g. a query while the demo runs, do not block the writer), {@code
    * synchronous=FULL} (the log is synced at every commit, so a confirmed transaction survives a
@@ -157,12 +194,15 @@ public final class Jdbc {
    * serialization failure), so that retrying the same transaction makes sense.
    */
   static boolean transientError(Throwable t) {
-    // A refused login or a missing database does not go away by retrying, even when the pool
-    // reports it as a transient timeout (HikariCP's "connection is not available" carries the
-    // driver's last failure as its cause): fail at once with the database's reason.
+    // A refused login, a missing database or a SQLite file that cannot be opened (or is not a
+    // database, or is corrupt) does not go away by retrying, even when the pool reports it as a
+    // transient timeout (HikariCP's "connection is not available" carries the driver's last
+    // failure as its cause): fail at once with the database's reason.
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SQLException s && s.getSQLState() != null
-          && (s.getSQLState().startsWith("28") || s.getSQLState().equals("3D000"))) {
+      if (c instanceof SQLException s && (s.getSQLState() != null
+          && (s.getSQLState().startsWith("28") || s.getSQLState().equals("3D000"))
+          || s.getMessage() != null && (s.getMessage().startsWith("[SQLITE_CANTOPEN")
+              || s.getMessage().startsWith("[SQLITE_NOTADB") || s.getMessage().startsWith("[SQLITE_CORRUPT")))) {
         return false;
       }
     }

@@ -453,7 +453,13 @@ public final class JdbcSink<T> implements Sink<T> {
   void inTransaction(String what, Tx tx) throws IOException {
     long backoff = backoffMillis;
     for (int attempt = 1; ; attempt++) {
-      HikariDataSource ds = pool();
+      HikariDataSource ds;
+      try {
+        ds = pool();
+      } catch (IllegalArgumentException e) { // a SQLite file whose directory cannot be created
+        throw new IOException("JDBC sink into table " + table + " at " + Jdbc.redact(url) + " could not " + what + ": "
+            + e.getMessage(), e);
+      }
       try (Connection c = ds.getConnection()) {
         try {
           c.setAutoCommit(false); // fails first on a pooled connection to a database that restarted

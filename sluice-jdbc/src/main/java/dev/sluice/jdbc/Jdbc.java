@@ -2,6 +2,9 @@ package dev.sluice.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -57,11 +60,11 @@ public final class Jdbc {
 
   /** The pooled data source for {@code url} and {@code user}; the first caller's settings win. */
   static HikariDataSource pool(String url, String user, String password, int maxSize, long connectTimeoutMs) {
-    if (dialectFor(url) == JdbcDialect.SQLITE) {
-      createSqliteDirectory(url);
-    }
     String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + (password == null ? 0 : password.hashCode());
     return POOLS.computeIfAbsent(key, k -> {
+      if (dialectFor(url) == JdbcDialect.SQLITE) {
+        createSqliteDirectory(url); // throws before a pool is made; the next call tries again
+      }
       HikariConfig c = new HikariConfig();
       c.setJdbcUrl(driverUrl(durable(url)));
       if (user != null) {
@@ -142,13 +145,13 @@ public final class Jdbc {
     if (path.isEmpty() || path.startsWith(":memory:") || path.contains("mode=memory")) {
       return;
     }
-    java.nio.file.Path dir = java.nio.file.Path.of(path).toAbsolutePath().getParent();
-    if (dir == null || java.nio.file.Files.isDirectory(dir)) {
+    Path dir = Path.of(path).toAbsolutePath().getParent();
+    if (dir == null || Files.isDirectory(dir)) {
       return;
     }
     try {
-      java.nio.file.Files.createDirectories(dir);
-    } catch (java.io.IOException | RuntimeException e) {
+      Files.createDirectories(dir);
+    } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("cannot create the directory " + dir + " of the SQLite database " + path
           + " (" + e + "): fix the JDBC URL or create the directory", e);
     }
@@ -231,7 +234,7 @@ public final class Jdbc {
       if (c instanceof SQLException && c.getMessage() != null && c.getMessage().contains("has been closed")) {
         return true; // a pool evicted under us
       }
-      if (c instanceof java.io.IOException) {
+      if (c instanceof IOException) {
         return true;
       }
     }

@@ -1,9 +1,12 @@
 package dev.sluice.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.KV;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,14 @@ class MariaDbSinkTest extends SinkTestBase {
   @Override
   String url() {
     return db.url();
+  }
+
+  @Test
+  void aRefusedLoginFailsAtOnceWithTheDatabasesReason() {
+    JdbcSink<Long> sink = JdbcSink.<Long>insert(url(), "t_login").columns("k").row(i -> new Object[] {i})
+        .credentials("postgres", "wrong-password").pool(2, Duration.ofSeconds(2)).build();
+    assertThatThrownBy(() -> sink.open(1)).isInstanceOf(IOException.class)
+        .hasMessageContaining("Access denied").hasMessageNotContaining("attempts"); // 28000: not retried
   }
 
   /**

@@ -232,8 +232,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * {@link StateCopies} before it next hands one out or mutates it, see {@link #cell}). So taking
    * the snapshot costs a pass over the key groups and a flat copy of the timers on the task's
    * thread ({@link HeapTimers#capture}; the timers are grouped by key group on first use), and
-   * serializing it, on another thread, holds one key group's entries at a time. Thread-safety: may be read by one other
-   * thread while the task goes on (publication through the checkpoint runtime's executor).
+   * serializing it, on another thread, holds one key group's entries at a time. Thread-safety: may
+   * be read by one other thread while the task goes on (publication through the checkpoint
+   * runtime's executor).
    *
    * <p>Design note: Flink's heap backend does the same per entry (copy-on-write state maps with
    * versions); per key group is coarser (a write after a snapshot copies the group's map, cells

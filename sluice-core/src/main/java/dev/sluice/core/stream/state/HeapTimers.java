@@ -79,16 +79,7 @@ public final class HeapTimers {
    * gives (by key group), event time first.
    */
   public void snapshot(int maxKeyGroups, KeyGroupRange groups, IntFunction<KeyedStateSnapshot.KeyGroupState> groupState) {
-    for (TimeDomain d : new TimeDomain[] {TimeDomain.EVENT_TIME, TimeDomain.PROCESSING_TIME}) {
-      for (Map.Entry<Long, LinkedHashSet<Object>> e : queue(d).entries()) {
-        for (Object key : e.getValue()) {
-          int g = KeyGroups.of(key, maxKeyGroups);
-          if (groups.contains(g)) {
-            groupState.apply(g).timers().add(new KeyedStateSnapshot.TimerEntry(d, key, e.getKey()));
-          }
-        }
-      }
-    }
+    capture().byGroup(maxKeyGroups, groups).forEach((g, timers) -> groupState.apply(g).timers().addAll(timers));
   }
 
   /**
@@ -132,7 +123,7 @@ public final class HeapTimers {
 
     /**
      * The timers whose keys fall in {@code groups}, by key group, event time first and each domain
-     * in time order (as {@link HeapTimers#snapshot} adds them).
+     * in time order.
      */
     public Map<Integer, List<KeyedStateSnapshot.TimerEntry>> byGroup(int maxKeyGroups, KeyGroupRange groups) {
       Map<Integer, List<KeyedStateSnapshot.TimerEntry>> out = new java.util.HashMap<>();

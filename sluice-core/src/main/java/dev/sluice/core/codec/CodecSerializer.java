@@ -55,6 +55,8 @@ final class CodecSerializer<T> extends Serializer<T> {
 
   static final class KryoDataOutput implements DataOutput {
     Output target;
+    /** For {@link #writeUTF}'s ASCII strings, copied out in one go. */
+    private byte[] scratch = new byte[64];
 
     @Override public void write(int b) { target.writeByte(b); }
     @Override public void write(byte[] b) { target.writeBytes(b); }
@@ -95,6 +97,15 @@ final class CodecSerializer<T> extends Serializer<T> {
         throw new UTFDataFormatException("encoded string too long: " + len + " bytes");
       }
       writeShort((int) len);
+      if (len == n) {
+        // ASCII without NUL (the common case): the modified UTF-8 bytes are the chars' low bytes.
+        if (scratch.length < n) {
+          scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        getLowBytes(s, n, scratch);
+        target.writeBytes(scratch, 0, n);
+        return;
+      }
       for (int i = 0; i < n; i++) {
         char c = s.charAt(i);
         if (c >= 0x0001 && c <= 0x007F) {
@@ -109,6 +120,11 @@ final class CodecSerializer<T> extends Serializer<T> {
         }
       }
     }
+  }
+
+  @SuppressWarnings("deprecation") // exactly the low byte of each char is what is wanted here
+  private static void getLowBytes(String s, int n, byte[] into) {
+    s.getBytes(0, n, into, 0);
   }
 
   static final class KryoDataInput implements DataInput {

@@ -112,6 +112,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       for (int g = 0; g < t.groups.length; g++) {
         HashMap<Object, Cell> m = t.groups[g];
         if (m != null && hasExpired(t, m, now)) {
+          t.forget();
           m = t.live(g);
           int before = m.size();
           m.values().removeIf(c -> now - c.writtenAt >= t.ttl);
@@ -373,6 +374,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       for (KeyedStateSnapshot.StateEntry e : g.entries()) {
         if (last == null || !last.name.equals(e.state())) {
           last = table(e.state());
+          last.forget();
           m = last.mapFor(group, g.entries().size());
         }
         Cell c = new Cell();
@@ -416,12 +418,19 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (m == null) {
       return null;
     }
-    Cell c = m.get(currentKey);
+    Cell c;
+    if (t.lastKey == currentKey && t.lastMap == m) {
+      c = t.lastCell; // the same key again, within one record or timer (e.g. value() then update())
+    } else {
+      c = m.get(currentKey);
+      t.remember(currentKey, m, c);
+    }
     if (c == null) {
       return null;
     }
     if (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
       m.remove(currentKey);
+      t.forget();
       return null;
     }
     if (c.shared) {
@@ -440,7 +449,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     Cell c = cell(t);
     if (c == null) {
       c = new Cell();
-      t.mapFor(currentGroup).put(currentKey, c);
+      HashMap<Object, Cell> m = t.mapFor(currentGroup);
+      m.put(currentKey, c);
+      t.remember(currentKey, m, c);
     }
     // Without a TTL the write time is not kept (0), so every backend snapshots the same value.
     c.writtenAt = t.ttl > 0 ? clock.getAsLong() : 0;
@@ -453,6 +464,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (m != null) {
       m.remove(currentKey);
     }
+    t.forget();
   }
 
   private static final class Cell {
@@ -470,6 +482,27 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     StateSpec<?> spec;
     State handle;
     long ttl;
+    /**
+     * The last key looked up (by identity), the map it was looked up in and its cell (null: absent),
+     * so that a record's second access to the same state (value() then update(), get() then put())
+     * costs no second hash lookup; valid while that map is the group's live map, dropped by every
+     * removal ({@link #forget}).
+     */
+    private Object lastKey;
+    private HashMap<Object, Cell> lastMap;
+    private Cell lastCell;
+
+    void remember(Object key, HashMap<Object, Cell> map, Cell cell) {
+      lastKey = key;
+      lastMap = map;
+      lastCell = cell;
+    }
+
+    void forget() {
+      lastKey = null;
+      lastMap = null;
+      lastCell = null;
+    }
 
     @SuppressWarnings("unchecked")
     StateTable(String name, int maxKeyGroups) {

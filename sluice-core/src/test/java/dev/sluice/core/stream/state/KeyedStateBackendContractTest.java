@@ -395,6 +395,129 @@ public abstract class KeyedStateBackendContractTest {
     b.close();
   }
 
+  /**
+   * Random value, list and map operations on few keys, several per key in a row (as a function
+   * does: read, then write), with snapshots taken, checked later and released out of order, and now
+   * and then the live state replaced by a restore of its own snapshot: every read and every
+   * snapshot equals a plain map model. Keys are looked up by equal but distinct instances too.
+   */
+  @Test
+  public void randomOperationsMatchAPlainModelAcrossSnapshotsAndRestores() throws Exception {
+    for (long seed = 1; seed <= 12; seed++) {
+      java.util.Random rnd = new java.util.Random(seed);
+      KeyedStateBackend b = backend();
+      Map<String, String> values = new java.util.TreeMap<>();
+      Map<String, List<String>> lists = new java.util.TreeMap<>();
+      Map<String, Map<String, String>> maps = new java.util.TreeMap<>();
+      List<KeyedStateSnapshot> held = new ArrayList<>();
+      List<List<String>> expectedHeld = new ArrayList<>();
+      for (int step = 0; step < 1_500; step++) {
+        ValueState<String> value = b.state(StateSpec.value("value"));
+        ListState<String> list = b.state(StateSpec.list("list"));
+        MapState<String, String> map = b.state(StateSpec.map("map"));
+        String key = new String("k" + rnd.nextInt(24)); // a fresh instance: equal, not identical
+        b.setCurrentKey(key);
+        for (int op = 1 + rnd.nextInt(4); op > 0; op--) {
+          String v = "v" + rnd.nextInt(1000);
+          switch (rnd.nextInt(9)) {
+            case 0 -> assertThat(value.value()).as("seed %s step %s value of %s", seed, step, key).isEqualTo(values.get(key));
+            case 1 -> {
+              value.update(v);
+              values.put(key, v);
+            }
+            case 2 -> {
+              if (rnd.nextBoolean()) {
+                value.update(null);
+              } else {
+                value.clear();
+              }
+              values.remove(key);
+            }
+            case 3 -> {
+              list.add(v);
+              lists.computeIfAbsent(key, k -> new ArrayList<>()).add(v);
+            }
+            case 4 -> {
+              List<String> got = new ArrayList<>();
+              list.get().forEach(got::add);
+              assertThat(got).as("seed %s step %s list of %s", seed, step, key)
+                  .isEqualTo(lists.getOrDefault(key, List.of()));
+            }
+            case 5 -> {
+              list.clear();
+              lists.remove(key);
+            }
+            case 6 -> {
+              String mk = "m" + rnd.nextInt(4);
+              map.put(mk, v);
+              maps.computeIfAbsent(key, k -> new java.util.TreeMap<>()).put(mk, v);
+            }
+            case 7 -> {
+              String mk = "m" + rnd.nextInt(4);
+              map.remove(mk);
+              Map<String, String> m = maps.get(key);
+              if (m != null) {
+                m.remove(mk);
+                if (m.isEmpty()) {
+                  maps.remove(key);
+                }
+              }
+            }
+            default -> {
+              String mk = "m" + rnd.nextInt(4);
+              assertThat(map.get(mk)).as("seed %s step %s map of %s", seed, step, key)
+                  .isEqualTo(maps.getOrDefault(key, Map.of()).get(mk));
+            }
+          }
+        }
+        int r = rnd.nextInt(100);
+        if (r < 4) {
+          held.add(b.snapshot());
+          expectedHeld.add(model(values, lists, maps));
+        } else if (r < 8 && !held.isEmpty()) {
+          int i = rnd.nextInt(held.size());
+          KeyedStateSnapshot snap = held.remove(i);
+          assertThat(modelOf(snap)).as("seed %s step %s: a snapshot taken earlier", seed, step)
+              .isEqualTo(expectedHeld.remove(i));
+          snap.release();
+        } else if (r == 8) {
+          KeyedStateSnapshot snap = b.snapshot();
+          KeyedStateBackend next = backend();
+          next.restore(snap);
+          snap.release();
+          b = next;
+        }
+      }
+      assertThat(modelOf(b.snapshot())).as("seed %s: the final state", seed).isEqualTo(model(values, lists, maps));
+      for (KeyedStateSnapshot snap : held) {
+        assertThat(modelOf(snap)).isEqualTo(expectedHeld.remove(0));
+        snap.release();
+      }
+    }
+  }
+
+  private static List<String> model(Map<String, String> values, Map<String, List<String>> lists,
+      Map<String, Map<String, String>> maps) {
+    List<String> out = new ArrayList<>();
+    values.forEach((k, v) -> out.add("value " + k + " " + v));
+    lists.forEach((k, v) -> out.add("list " + k + " " + v));
+    maps.forEach((k, v) -> out.add("map " + k + " " + v));
+    out.sort(null);
+    return out;
+  }
+
+  private static List<String> modelOf(KeyedStateSnapshot s) {
+    List<String> out = new ArrayList<>();
+    for (KeyedStateSnapshot.KeyGroupState g : s.groups()) {
+      for (KeyedStateSnapshot.StateEntry e : g.entries()) {
+        Object v = e.value() instanceof Map<?, ?> m ? new java.util.TreeMap<>(m) : e.value();
+        out.add(e.state() + " " + e.key() + " " + v);
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   private static void fill(KeyedStateBackend b, int keys) throws Exception {
     ValueState<String> value = b.state(StateSpec.value("value"));
     ListState<Integer> list = b.state(StateSpec.list("list"));

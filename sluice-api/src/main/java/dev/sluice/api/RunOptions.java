@@ -106,13 +106,21 @@ public record RunOptions(
    * @param tolerableFailures consecutive failed checkpoints tolerated before the job fails
    * @param restoreFrom a savepoint or checkpoint directory ({@code chk-<n>}) the job starts from, or
    *     null; see {@link RunOptions#restoreFrom}
+   * @param incremental keyed state on the heap is checkpointed incrementally (the default): a
+   *     checkpoint writes the keys that changed since the last completed one, and a full snapshot
+   *     every few checkpoints; the parts live in the job's {@code shared/} directory
    */
-  public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom) {
+  public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom,
+                              boolean incremental) {
     /** Complete checkpoints kept by default. */
     public static final int DEFAULT_RETAINED = 3;
 
     public Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures) {
       this(dir, interval, retained, tolerableFailures, null);
+    }
+
+    public Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom) {
+      this(dir, interval, retained, tolerableFailures, restoreFrom, true);
     }
 
     public Checkpointing {
@@ -132,15 +140,20 @@ public record RunOptions(
     }
 
     public Checkpointing withRetained(int n) {
-      return new Checkpointing(dir, interval, n, tolerableFailures, restoreFrom);
+      return new Checkpointing(dir, interval, n, tolerableFailures, restoreFrom, incremental);
     }
 
     public Checkpointing withTolerableFailures(int n) {
-      return new Checkpointing(dir, interval, retained, n, restoreFrom);
+      return new Checkpointing(dir, interval, retained, n, restoreFrom, incremental);
     }
 
     public Checkpointing withRestoreFrom(Path savepointOrCheckpoint) {
-      return new Checkpointing(dir, interval, retained, tolerableFailures, savepointOrCheckpoint);
+      return new Checkpointing(dir, interval, retained, tolerableFailures, savepointOrCheckpoint, incremental);
+    }
+
+    /** Whether heap keyed state is checkpointed incrementally (default true); see {@link #incremental()}. */
+    public Checkpointing withIncremental(boolean on) {
+      return new Checkpointing(dir, interval, retained, tolerableFailures, restoreFrom, on);
     }
   }
 

@@ -46,7 +46,7 @@ public final class CheckpointListing {
           CheckpointMetadata m = storage.readMetadata(id);
           String state = m.last() ? "complete (job ended)" : "complete";
           if (!m.nativeFiles().isEmpty()) {
-            state += String.format(Locale.ROOT, ", incremental: %d of %d native files reused (%s)", m.reusedFiles(),
+            state += String.format(Locale.ROOT, ", incremental: %d of %d shared files reused (%s)", m.reusedFiles(),
                 m.nativeFiles().size(), bytes(m.reusedBytes()));
           }
           b.append(String.format(Locale.ROOT, "%-20s %6d  %-19s %8d ms %12s %12s %7.1f ms  %s%n", name, id,

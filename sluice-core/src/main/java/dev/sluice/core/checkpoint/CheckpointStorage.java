@@ -202,23 +202,79 @@ public final class CheckpointStorage {
     Path file = dir.resolve(name);
     try {
       Files.createDirectories(dir);
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.position(HEADER_V2);
-        ChecksummedOutput out = new ChecksummedOutput(ch);
-        writer.write(out);
-        out.flush();
-        ByteBuffer header = ByteBuffer.allocate(HEADER_V2);
-        header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putLong(out.count).putInt(out.crc()).flip();
-        while (header.hasRemaining()) {
-          ch.write(header, header.position());
-        }
-        ch.force(true);
-        return new StateFile(name, stage, task, HEADER_V2 + out.count, out.crc());
-      }
+      long[] sizeAndCrc = writeStateFile(file, writer);
+      return new StateFile(name, stage, task, sizeAndCrc[0], (int) sizeAndCrc[1]);
     } catch (IOException e) {
       throw new IOException("cannot write checkpoint file " + file + ": " + e, e);
     }
+  }
+
+  /** Writes and fsyncs a state file (header, then the payload); returns its size and its payload's CRC32C. */
+  private static long[] writeStateFile(Path file, PayloadWriter writer) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.position(HEADER_V2);
+      ChecksummedOutput out = new ChecksummedOutput(ch);
+      writer.write(out);
+      out.flush();
+      ByteBuffer header = ByteBuffer.allocate(HEADER_V2);
+      header.putInt(STATE_MAGIC).putInt(STATE_VERSION).putLong(out.count).putInt(out.crc()).flip();
+      while (header.hasRemaining()) {
+        ch.write(header, header.position());
+      }
+      ch.force(true);
+      return new long[] {HEADER_V2 + out.count, out.crc()};
+    }
+  }
+
+  /** File names of the parts of incremental heap snapshots: {@code heap-<checkpoint id>-<unique>}. */
+  private static final java.util.regex.Pattern HEAP_PART = java.util.regex.Pattern.compile("heap-(\\d{1,18})-.*");
+
+  /**
+   * Writes one part of an incremental heap snapshot into {@link #sharedDir()} as {@code name} (a
+   * state file: header, payload, checksum; by a temp name, fsynced, renamed atomically), on the
+   * thread that serializes it; returns its entry for the metadata (checksum over the whole file,
+   * as for every shared file). A part of a checkpoint not complete yet is never deleted as
+   * unreferenced ({@link #deleteUnreferencedShared}).
+   */
+  public NativeFile writeShared(String name, PayloadWriter writer) throws IOException {
+    Path shared = sharedDir();
+    Path target = shared.resolve(name);
+    Path tmp = shared.resolve(name + ".inprogress");
+    try {
+      Files.createDirectories(shared);
+      writeStateFile(tmp, writer);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      FileOutput.fsync(shared);
+      return new NativeFile(name, true, Files.size(target), crcOf(target), false);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw new IOException("cannot write checkpoint file " + target + ": " + e, e);
+    }
+  }
+
+  /**
+   * The metadata entry of a shared file an earlier checkpoint wrote and this one references again
+   * (reused); fails, naming it, when it is missing.
+   */
+  public NativeFile sharedEntry(String name) throws IOException {
+    Path file = sharedDir().resolve(name);
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("shared checkpoint file " + file + ", written by an earlier checkpoint, is missing");
+    }
+    return new NativeFile(name, true, Files.size(file), crcOf(file), true);
+  }
+
+  /**
+   * Reads a state file of {@link #sharedDir()} written by {@link #writeShared}, checking its format
+   * and its payload's checksum (as {@link #readState}).
+   */
+  public <T> T readShared(String name, PayloadReader<T> reader) throws CheckpointException {
+    return readStateFile(sharedDir().resolve(name), -1, null, reader);
   }
 
   /** Reads a state file listed in the metadata, checking size, format and checksum; returns its payload. */
@@ -233,12 +289,17 @@ public final class CheckpointStorage {
    * deserialized). Version 1 files (whole payload, 32-bit length) and version 2 files are read.
    */
   public <T> T readState(long id, StateFile entry, PayloadReader<T> reader) throws CheckpointException {
-    Path file = dirOf(id).resolve(entry.name());
+    return readStateFile(dirOf(id).resolve(entry.name()), entry.size(), entry.crc32c(), reader);
+  }
+
+  /** {@link #readState} of {@code file}; {@code expectedSize} -1 and {@code expectedCrc} null check the file against itself. */
+  private <T> T readStateFile(Path file, long expectedSize, Integer expectedCrc, PayloadReader<T> reader)
+      throws CheckpointException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size != entry.size()) {
+      if (expectedSize >= 0 && size != expectedSize) {
         throw new CheckpointException("state file " + file + " has " + size + " bytes, the metadata says "
-            + entry.size() + " (truncated or overwritten)", false);
+            + expectedSize + " (truncated or overwritten)", false);
       }
       ByteBuffer h = ByteBuffer.allocate(HEADER_V2);
       while (h.hasRemaining() && ch.read(h) >= 0) {
@@ -271,7 +332,7 @@ public final class CheckpointStorage {
         throw new CheckpointException("state file " + file + " is truncated (header says " + length
             + " payload bytes, the file holds " + (size - headerSize) + ")", false);
       }
-      if (crc != entry.crc32c() || crc(ch, headerSize, length) != crc) {
+      if ((expectedCrc != null && crc != expectedCrc) || crc(ch, headerSize, length) != crc) {
         throw new CheckpointException("state file " + file + " is corrupt (checksum mismatch)", false);
       }
       ch.position(headerSize);
@@ -775,10 +836,12 @@ public final class CheckpointStorage {
       return;
     }
     java.util.Set<String> referenced = new java.util.HashSet<>();
+    long newestComplete = -1;
     for (long id : ids()) {
       if (!hasMetadata(id)) {
         continue; // incomplete: deleted above or by the next run, never restored from
       }
+      newestComplete = Math.max(newestComplete, id);
       try {
         for (NativeFile f : readMetadata(id).nativeFiles()) {
           if (f.shared()) {
@@ -793,6 +856,10 @@ public final class CheckpointStorage {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(shared)) {
       for (Path p : s) {
         String name = p.getFileName().toString();
+        java.util.regex.Matcher part = HEAP_PART.matcher(name);
+        if (part.matches() && Long.parseLong(part.group(1)) > newestComplete) {
+          continue; // a part of a checkpoint being written now
+        }
         if (!referenced.contains(name)) {
           try {
             Files.deleteIfExists(p);

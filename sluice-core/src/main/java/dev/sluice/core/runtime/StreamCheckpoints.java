@@ -12,6 +12,8 @@ import dev.sluice.core.checkpoint.CheckpointMetadata.StateFile;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.checkpoint.TaskState;
 import dev.sluice.core.codec.Serde;
+import dev.sluice.core.stream.keyed.KeyedProcessOperator;
+import dev.sluice.core.stream.state.KeyedStateSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -227,7 +229,8 @@ final class StreamCheckpoints {
       for (StateFile f : m.files()) {
         String where = "state file " + storage.dirOf(id).resolve(f.name());
         java.util.concurrent.FutureTask<TaskState> read = new java.util.concurrent.FutureTask<>(
-            () -> storage.readState(id, f, (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where)));
+            () -> foldParts(storage,
+                storage.readState(id, f, (in, version) -> (TaskState) (version == 1 ? version1 : serde).read(in, where))));
         try {
           writers.execute(read);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -272,6 +275,25 @@ final class StreamCheckpoints {
     } catch (RuntimeException e) {
       throw new CheckpointException("its state cannot be read: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Replaces each {@link KeyedProcessOperator.IncrementalSnapshot} of {@code s} by the snapshot its
+   * parts make ({@link KeyedStateSnapshot#fold}), read from the shared directory of
+   * {@code storage} (already checked against the metadata by {@code verifyNative}).
+   */
+  private TaskState foldParts(CheckpointStorage storage, TaskState s) throws CheckpointException {
+    for (Map.Entry<Integer, Object> e : s.operators().entrySet()) {
+      if (e.getValue() instanceof KeyedProcessOperator.IncrementalSnapshot inc) {
+        List<KeyedStateSnapshot> parts = new ArrayList<>(inc.parts().size());
+        for (String name : inc.parts()) {
+          parts.add(storage.readShared(name, (in, version) -> (KeyedStateSnapshot) serde.read(in,
+              "shared state file " + storage.sharedDir().resolve(name))));
+        }
+        e.setValue(new KeyedProcessOperator.Snapshot(inc.watermark(), KeyedStateSnapshot.fold(parts)));
+      }
+    }
+    return s;
   }
 
   // ---------------------------------------------------------------- one attempt
@@ -534,8 +556,10 @@ final class StreamCheckpoints {
             return;
           }
           StateFile f;
+          List<CheckpointMetadata.NativeFile> parts = new ArrayList<>();
           try {
-            f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, state));
+            TaskState written = writeParts(state, parts);
+            f = storage.writeState(id, t.stage.id(), t.index, out -> serde.write(out, written));
           } catch (IOException e) {
             decline(id, e.getMessage());
             return;
@@ -546,7 +570,7 @@ final class StreamCheckpoints {
             return;
           }
           if (staged.isEmpty()) {
-            ack(participant, id, f, alignNanos);
+            ack(participant, id, f, alignNanos, parts);
             return;
           }
           io.execute(() -> {
@@ -554,7 +578,7 @@ final class StreamCheckpoints {
               if (!isPending(id)) {
                 return;
               }
-              List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
+              List<CheckpointMetadata.NativeFile> natives = new ArrayList<>(parts);
               for (Staged st : staged) {
                 natives.addAll(storage.writeNative(id, st.files()));
               }
@@ -587,6 +611,34 @@ final class StreamCheckpoints {
         }
         writes.add(f);
       }
+    }
+
+    /**
+     * Writes the parts of incremental heap snapshots in {@code state} into the shared directory (on
+     * the writer thread; adds their entries, and those of the earlier parts they build on, to
+     * {@code files}) and returns the state to write, with each such snapshot replaced by the list
+     * of its parts ({@link KeyedProcessOperator.IncrementalSnapshot}).
+     */
+    private TaskState writeParts(TaskState state, List<CheckpointMetadata.NativeFile> files)
+        throws IOException {
+      java.util.HashMap<Integer, Object> ops = null;
+      for (Map.Entry<Integer, Object> e : state.operators().entrySet()) {
+        if (e.getValue() instanceof KeyedProcessOperator.Snapshot s && s.state() != null
+            && s.state().groups() instanceof KeyedStateSnapshot.Part part) {
+          files.add(storage.writeShared(part.name(), out -> serde.write(out, s.state())));
+          for (String base : part.base()) {
+            files.add(storage.sharedEntry(base));
+          }
+          List<String> names = new ArrayList<>(part.base());
+          names.add(part.name());
+          if (ops == null) {
+            ops = new java.util.HashMap<>(state.operators());
+          }
+          ops.put(e.getKey(), new KeyedProcessOperator.IncrementalSnapshot(s.watermark(), names));
+        }
+      }
+      return ops == null ? state : new TaskState(state.stage(), state.index(), state.finished(),
+          state.sourceTransform(), state.remaining(), ops);
     }
 
     /** Writes submitted by tasks and not known to be done; {@link #close} waits for them. */

@@ -778,6 +778,11 @@ final class StreamTask {
     }
 
     @Override
+    public boolean incrementalHeap() {
+      return job.checkpoints.settings.incremental();
+    }
+
+    @Override
     public java.nio.file.Path restoreCheckpointDir() {
       return job.restored == null ? null : job.restored.dir();
     }

@@ -176,6 +176,58 @@ class CheckpointRecoveryTest {
     assertThat(out.resolve("_SUCCESS")).exists();
   }
 
+  /**
+   * Keyed heap state is checkpointed incrementally: the job is crashed once a complete checkpoint
+   * holds it as a chain of parts (a full one and deltas, in the shared directory), resumes from it
+   * at another parallelism exactly once, and leaves no part in the shared directory that no
+   * retained checkpoint references.
+   */
+  @ParameterizedTest(name = "parallelism {0} then {1}")
+  @CsvSource({"2,1", "1,2"})
+  void crashedJobResumesFromAChainOfIncrementalParts(int before, int after) throws Exception {
+    Path out = temp.resolve("out");
+    Path ck = temp.resolve("ck");
+    String gate = "chain-" + before + after;
+    SeqSource.GATES.put(gate, new AtomicBoolean(false));
+    SeqSource gated = source(false);
+    gated.gate = gate;
+    JobHandle h = pipeline("chain", true, gated, -1, "none", Sinks.textFiles(out.toString())).start(options(before, ck));
+    CheckpointStorage storage = new CheckpointStorage(ck, "chain");
+    StreamingTestSupport.await("a complete checkpoint whose keyed state builds on an earlier part", () -> {
+      try {
+        for (long id : storage.ids()) {
+          if (storage.hasMetadata(id) && storage.readMetadata(id).nativeFiles().stream().anyMatch(f -> f.reused())) {
+            return true;
+          }
+        }
+        return false;
+      } catch (IOException | dev.sluice.core.checkpoint.CheckpointException e) {
+        return false;
+      }
+    });
+    h.cancel();
+    assertThat(h.await().status()).isEqualTo(JobResult.Status.CANCELLED);
+    long newest = storage.ids().stream().filter(storage::hasMetadata).max(Long::compare).orElseThrow();
+    assertThat(storage.readMetadata(newest).nativeFiles()).as("the restore point's parts")
+        .allSatisfy(f -> assertThat(f.name()).startsWith("heap-")).hasSizeGreaterThanOrEqualTo(2);
+
+    SeqSource.GATES.get(gate).set(true);
+    JobResult r = pipeline("chain", true, gated, -1, "none", Sinks.textFiles(out.toString())).run(options(after, ck));
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    assertSameRecords(readParts(out), expected(true), "resumed from incremental parts at parallelism " + after);
+
+    java.util.Set<String> referenced = new java.util.HashSet<>();
+    for (long id : storage.ids()) {
+      if (storage.hasMetadata(id)) {
+        storage.readMetadata(id).nativeFiles().forEach(f -> referenced.add(f.name()));
+      }
+    }
+    try (Stream<Path> shared = Files.list(storage.sharedDir())) {
+      assertThat(shared.map(f -> f.getFileName().toString()).toList()).as("shared parts left")
+          .allSatisfy(n -> assertThat(referenced).contains(n));
+    }
+  }
+
   /** Equal as sorted lists; on failure says how many are missing and duplicated, with examples. */
   static void assertSameRecords(List<String> got, List<String> expected, String what) {
     if (got.equals(expected)) {

@@ -1,6 +1,7 @@
 package dev.sluice.core.runtime;
 
 import static dev.sluice.core.runtime.StreamingTestSupport.await;
+import static dev.sluice.core.runtime.StreamingTestSupport.awaitNoSluiceThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -160,8 +161,7 @@ class StreamingRuntimeTest {
     JobResult r = handle.await();
     assertThat(r.status()).isEqualTo(JobResult.Status.CANCELLED);
     assertThat(handle.isDone()).isTrue();
-    await("no sluice thread alive", () -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && t.getName().startsWith("sluice-")));
+    awaitNoSluiceThreads();
     try (Stream<Path> files = Files.list(work)) {
       assertThat(files.toList()).as("temp job directory removed").isEmpty();
     }
@@ -193,8 +193,7 @@ class StreamingRuntimeTest {
               .doesNotContain("\n");
           assertThat(e.result().status()).isEqualTo(JobResult.Status.FAILED);
         });
-    await("no sluice thread alive", () -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && t.getName().startsWith("sluice-")));
+    awaitNoSluiceThreads();
   }
 
   @Test

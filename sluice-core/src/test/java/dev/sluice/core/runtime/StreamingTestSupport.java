@@ -40,6 +40,32 @@ final class StreamingTestSupport {
     }
   }
 
+  /** Waits (bounded) until no thread named {@code sluice-*} is alive; a failure names those still alive and where they are. */
+  static void awaitNoSluiceThreads() throws InterruptedException {
+    try {
+      await("no sluice thread alive", () -> sluiceThreads().isEmpty());
+    } catch (AssertionError e) {
+      StringBuilder alive = new StringBuilder();
+      for (Map.Entry<Thread, StackTraceElement[]> t : sluiceThreads().entrySet()) {
+        alive.append("\n  ").append(t.getKey().getName()).append(" (").append(t.getKey().getState()).append(')');
+        for (int i = 0; i < Math.min(8, t.getValue().length); i++) {
+          alive.append("\n    at ").append(t.getValue()[i]);
+        }
+      }
+      throw new AssertionError(e.getMessage() + "; alive:" + alive, e);
+    }
+  }
+
+  private static Map<Thread, StackTraceElement[]> sluiceThreads() {
+    Map<Thread, StackTraceElement[]> out = new java.util.HashMap<>();
+    Thread.getAllStackTraces().forEach((t, st) -> {
+      if (t.isAlive() && t.getName().startsWith("sluice-")) {
+        out.put(t, st);
+      }
+    });
+    return out;
+  }
+
   /** A processing-time clock the test moves by hand. */
   static final class VirtualClock implements InstantSource {
     final AtomicLong millis = new AtomicLong();

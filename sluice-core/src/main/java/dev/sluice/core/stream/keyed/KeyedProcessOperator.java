@@ -158,8 +158,21 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
   public record NativeSnapshot(long watermark, Object handle) implements java.io.Serializable {}
 
   /**
+   * Where a checkpoint holds this operator's heap state as parts of an incremental snapshot
+   * ({@link HeapKeyedStateBackend#snapshotIncremental}): the runtime writes each part into the job's
+   * shared directory and replaces the {@link Snapshot} by this list of their names, oldest (full)
+   * first; a restore reads them back and folds them into one {@link Snapshot}.
+   *
+   * @param watermark the last watermark received
+   * @param parts the file names of the parts in the shared checkpoint directory
+   */
+  public record IncrementalSnapshot(long watermark, List<String> parts) implements java.io.Serializable {}
+
+  /**
    * The keyed state and timers of this task's key groups, and its watermark: a native checkpoint
-   * when the runtime stores them and the backend can, else the backend's {@code snapshot()}.
+   * when the runtime stores them and the backend can; an incremental heap snapshot when the job
+   * checkpoints into a checkpoint directory (see {@link IncrementalSnapshot}); else the backend's
+   * {@code snapshot()}.
    */
   @Override
   public Object snapshotState(long checkpointId) {
@@ -167,7 +180,18 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
     if (files != null && backend instanceof NativeCheckpointing n) {
       return new NativeSnapshot(watermark, n.checkpointNative(checkpointId, files));
     }
+    if (files != null && files.incrementalHeap() && backend instanceof HeapKeyedStateBackend heap) {
+      return new Snapshot(watermark, heap.snapshotIncremental(checkpointId));
+    }
     return new Snapshot(watermark, backend.snapshot());
+  }
+
+  /** A completed checkpoint: an incremental heap snapshot taken for it becomes the base of the next. */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    if (backend instanceof HeapKeyedStateBackend heap) {
+      heap.checkpointComplete(checkpointId);
+    }
   }
 
   /**
@@ -187,6 +211,9 @@ public final class KeyedProcessOperator implements StreamOperator, InspectableKe
       if (o instanceof NativeSnapshot ns) {
         handles.add(ns.handle());
         wm = Math.min(wm, ns.watermark());
+      } else if (o instanceof IncrementalSnapshot inc) {
+        throw new IllegalStateException(ctx.name() + ": the checkpoint's incremental state " + inc.parts()
+            + " was not read back before the restore (the checkpoint runtime folds the parts)");
       } else {
         Snapshot s = (Snapshot) o;
         backend.restore(s.state());

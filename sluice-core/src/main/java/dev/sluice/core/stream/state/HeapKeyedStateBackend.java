@@ -13,6 +13,7 @@ import dev.sluice.core.stream.KeyGroups;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +116,14 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
           t.forget();
           m = t.live(g);
           int before = m.size();
-          m.values().removeIf(c -> now - c.writtenAt >= t.ttl);
+          int group = g;
+          m.entrySet().removeIf(e -> {
+            boolean expired = now - e.getValue().writtenAt >= t.ttl;
+            if (expired) {
+              removed(t, group, e.getKey());
+            }
+            return expired;
+          });
           removed += before - m.size();
         }
       }
@@ -185,6 +193,10 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    */
   @Override
   public KeyedStateSnapshot snapshot(KeyGroupRange groups) {
+    return snapshot(groups, null);
+  }
+
+  private KeyedStateSnapshot snapshot(KeyGroupRange groups, Delta delta) {
     requireOwned(groups);
     long now = clock.getAsLong();
     List<StateTable> captured = new ArrayList<>();
@@ -202,10 +214,172 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       captured.add(t);
       maps.add(m);
     }
-    HeapTimers.Captured capturedTimers = timers.capture();
+    // A delta part holds the timer changes instead of all timers.
+    HeapTimers.Captured capturedTimers = delta != null && delta.changed() != null ? null : timers.capture();
     pendingSnapshots.incrementAndGet();
-    return new KeyedStateSnapshot(maxKeyGroups, groups,
-        new HeapSnapshot(maxKeyGroups, groups, captured, maps, capturedTimers, now, pendingSnapshots));
+    return new KeyedStateSnapshot(maxKeyGroups, groups, delta == null
+        ? new HeapSnapshot(maxKeyGroups, groups, captured, maps, capturedTimers, now, pendingSnapshots, null, null)
+        : new HeapPart(maxKeyGroups, groups, captured, maps, capturedTimers, now, pendingSnapshots, delta));
+  }
+
+  // ---- incremental snapshots ----
+
+  /** A delta builds on at most this many parts; then a full snapshot starts a new chain. */
+  static final int MAX_CHAIN = 10;
+  /**
+   * Incremented at every incremental snapshot (never reset); a cell whose {@code changedIn} equals
+   * it is recorded as changed already.
+   */
+  private int epoch;
+  /** Changes are recorded: an incremental snapshot was taken (and no restore happened since). */
+  private boolean tracking;
+  /** The parts of the last incremental snapshot whose checkpoint completed, oldest (full) first. */
+  private List<String> chain = List.of();
+  /** Incremental snapshots taken after it, oldest first, with the keys that changed before each. */
+  private final java.util.ArrayDeque<TakenPart> taken = new java.util.ArrayDeque<>();
+
+  /**
+   * An incremental snapshot taken for checkpoint {@code checkpointId}: its parts (the base it was
+   * built on and its own) and, per state table (in registration order) and key group, the keys
+   * that changed between the snapshot before it and it.
+   */
+  private record TakenPart(long checkpointId, List<String> parts, HashSet<Object>[][] changed,
+                           HeapTimers.Log timerChanges) {}
+
+  /**
+   * What a part holds: for a delta, per state table and key group the changed keys (several sets
+   * may name one key) and the timer changes in order; both null for a full part.
+   */
+  private record Delta(String name, List<String> base, List<HashSet<Object>[][]> changed,
+                       List<HeapTimers.Log> timerChanges) {}
+
+  /**
+   * A snapshot of all owned key groups for checkpoint {@code checkpointId} as one part of an
+   * incremental snapshot ({@link KeyedStateSnapshot.Part}): the entries whose keys changed since
+   * the last snapshot of a completed checkpoint ({@link #checkpointComplete}), removed ones marked,
+   * or a full snapshot when there is none yet, when the chain of parts is {@link #MAX_CHAIN} long,
+   * when {@link #MAX_CHAIN} snapshots are pending (their checkpoints neither completed nor
+   * superseded), or when at least half the entries changed; after a full part, the parts are full
+   * until one of them completes. Taken like {@link #snapshot}, by copy-on-write;
+   * from the first one on, the backend records which keys change (a hash-set insert per key and
+   * snapshot interval).
+   *
+   * <p>Design note. Flink's heap backend snapshots everything at every checkpoint (its incremental
+   * checkpoints need RocksDB or the changelog backend); this keeps the heap's copy-on-write
+   * snapshots and writes a delta of the changed keys, with a full snapshot now and then so a
+   * restore reads a bounded chain. Checkpoints that fail leave their changes in the next delta,
+   * which is always relative to a completed checkpoint.
+   */
+  public KeyedStateSnapshot snapshotIncremental(long checkpointId) {
+    boolean first = !tracking;
+    tracking = true;
+    List<TakenPart> since = new ArrayList<>(taken);
+    HashSet<Object>[][] changedNow = takeChanged();
+    HeapTimers.Log timersNow = timers.swapLog(); // null before the first
+    if (first) {
+      timers.startLog();
+    }
+    boolean full = first || chain.isEmpty() || chain.size() >= MAX_CHAIN || since.size() >= MAX_CHAIN
+        || halfChanged(since, changedNow);
+    if (full) {
+      // Nothing before a full part is needed again: until one completes, the next ones are full too.
+      taken.clear();
+      chain = List.of();
+    }
+    String name = "heap-" + checkpointId + "-" + java.util.UUID.randomUUID();
+    List<String> parts = new ArrayList<>(full ? List.of() : chain);
+    parts.add(name);
+    taken.add(new TakenPart(checkpointId, List.copyOf(parts), changedNow, timersNow));
+    Delta delta;
+    if (full) {
+      delta = new Delta(name, List.of(), null, null);
+    } else {
+      List<HashSet<Object>[][]> changed = new ArrayList<>();
+      List<HeapTimers.Log> timerChanges = new ArrayList<>();
+      for (TakenPart p : since) {
+        changed.add(p.changed());
+        timerChanges.add(p.timerChanges());
+      }
+      changed.add(changedNow);
+      timerChanges.add(timersNow);
+      delta = new Delta(name, chain, changed, timerChanges);
+    }
+    KeyedStateSnapshot s = snapshot(range, delta);
+    epoch++;
+    return s;
+  }
+
+  /** Hands out the recorded changes of every table and starts recording anew. */
+  @SuppressWarnings("unchecked")
+  private HashSet<Object>[][] takeChanged() {
+    HashSet<Object>[][] out = new HashSet[tables.size()][];
+    int i = 0;
+    for (StateTable t : tables.values()) {
+      out[i++] = t.changed;
+      t.changed = new HashSet[maxKeyGroups];
+    }
+    return out;
+  }
+
+  private boolean halfChanged(List<TakenPart> since, HashSet<Object>[][] changedNow) {
+    long changed = count(changedNow);
+    for (TakenPart p : since) {
+      changed += count(p.changed());
+    }
+    long entries = 0;
+    for (StateTable t : tables.values()) {
+      for (HashMap<Object, Cell> m : t.groups) {
+        entries += m == null ? 0 : m.size();
+      }
+    }
+    return changed * 2 >= entries;
+  }
+
+  private static long count(HashSet<Object>[][] changed) {
+    long n = 0;
+    for (HashSet<Object>[] perGroup : changed) {
+      if (perGroup != null) {
+        for (HashSet<Object> set : perGroup) {
+          n += set == null ? 0 : set.size();
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} completed: if this backend took an incremental snapshot for it,
+   * its parts become the base of the next delta, and the changes recorded before it are dropped.
+   * Notifications of other checkpoints change nothing.
+   */
+  public void checkpointComplete(long checkpointId) {
+    TakenPart done = null;
+    for (TakenPart p : taken) {
+      if (p.checkpointId() == checkpointId) {
+        done = p;
+      }
+    }
+    if (done == null) {
+      return;
+    }
+    chain = done.parts();
+    taken.removeIf(p -> p.checkpointId() <= checkpointId);
+  }
+
+  /** The parts the next delta would build on (for tests). */
+  List<String> chain() {
+    return chain;
+  }
+
+  /** Forgets incremental snapshots: after a restore the next one is full. */
+  private void resetIncremental() {
+    chain = List.of();
+    taken.clear();
+    for (StateTable t : tables.values()) {
+      t.changed = null;
+    }
+    timers.stopLog();
+    tracking = false;
   }
 
   private static boolean allExpired(long ttl, HashMap<Object, Cell> m, long now) {
@@ -241,7 +415,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * versions); per key group is coarser (a write after a snapshot copies the group's map, cells
    * only, not values) but needs no custom hash table.
    */
-  private static final class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
+  private static class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
       implements java.util.RandomAccess, KeyedStateSnapshot.Source, java.io.Serializable {
     private final int maxKeyGroups;
     private final KeyGroupRange range;
@@ -256,9 +430,18 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     /** Built on first use ({@link #index}), normally on the thread that writes the snapshot. */
     private Map<Integer, List<KeyedStateSnapshot.TimerEntry>> timerGroups;
     private List<Integer> groups;
+    /** Per state table and key group, the changed keys of a delta part (several sets may name a key); null: full. */
+    final List<HashSet<Object>[][]> changed;
+    /** A delta part's timer changes, in order (null entries: none logged); null: full. */
+    final List<HeapTimers.Log> timerLogs;
+    /** A delta's timer changes by key group and key, built on first use ({@link #index}). */
+    private Map<Integer, Map<Object, TimerChangesBuilder>> timerChanges;
 
     HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
-        HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending) {
+        HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending,
+        List<HashSet<Object>[][]> changed, List<HeapTimers.Log> timerLogs) {
+      this.changed = changed;
+      this.timerLogs = timerLogs;
       this.maxKeyGroups = maxKeyGroups;
       this.range = range;
       this.start = range.start();
@@ -272,6 +455,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         n.add(tables.get(i).name);
         ttls[i] = tables.get(i).ttl; // as at the snapshot (a state registered later may set it)
       }
+      if (changed != null) {
+        n.add(KeyedStateSnapshot.TIMER_CHANGES);
+      }
       this.names = List.copyOf(n);
     }
 
@@ -281,11 +467,21 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
      */
     private synchronized List<Integer> index() {
       if (groups == null) {
-        timerGroups = capturedTimers.byGroup(maxKeyGroups, range);
+        if (changed == null) {
+          timerGroups = capturedTimers.byGroup(maxKeyGroups, range);
+          timerChanges = Map.of();
+        } else {
+          timerGroups = Map.of();
+          timerChanges = timerChangesByGroup();
+        }
         List<Integer> nonEmpty = new ArrayList<>();
         for (int g = range.start(); g < range.end(); g++) {
-          boolean any = timerGroups.containsKey(g);
+          boolean any = timerGroups.containsKey(g) || timerChanges.containsKey(g);
           for (int i = 0; i < maps.size() && !any; i++) {
+            if (changed != null) {
+              any = !changedKeys(i, g).isEmpty();
+              continue;
+            }
             HashMap<Object, Cell> m = maps.get(i)[g - start];
             any = m != null && (ttls[i] <= 0 || !allExpired(ttls[i], m, now));
           }
@@ -298,9 +494,78 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       return groups;
     }
 
+    /** The logged timer changes by key group and key, each key's in order. */
+    private Map<Integer, Map<Object, TimerChangesBuilder>> timerChangesByGroup() {
+      Map<Integer, Map<Object, TimerChangesBuilder>> out = new HashMap<>();
+      for (HeapTimers.Log log : timerLogs) {
+        if (log == null) {
+          continue;
+        }
+        for (int i = 0; i < log.size(); i++) {
+          Object key = log.key(i);
+          int g = KeyGroups.of(key, maxKeyGroups);
+          if (range.contains(g)) {
+            out.computeIfAbsent(g, x -> new java.util.LinkedHashMap<>())
+                .computeIfAbsent(key, x -> new TimerChangesBuilder()).add(log.kind(i), log.time(i));
+          }
+        }
+      }
+      return out;
+    }
+
+    /** The keys of state table {@code i} in key group {@code g} a delta holds. */
+    private java.util.Collection<Object> changedKeys(int i, int g) {
+      java.util.Collection<Object> keys = List.of();
+      for (HashSet<Object>[][] sets : changed) {
+        HashSet<Object> s = i < sets.length && sets[i] != null ? sets[i][g] : null;
+        if (s == null || s.isEmpty()) {
+          continue;
+        }
+        if (keys.isEmpty()) {
+          keys = s;
+        } else {
+          HashSet<Object> union = new HashSet<>(keys);
+          union.addAll(s);
+          keys = union;
+        }
+      }
+      return keys;
+    }
+
+    /** A delta's key group: each changed key's value at the snapshot, or {@code REMOVED}. */
+    private KeyedStateSnapshot.KeyGroupState delta(int g) {
+      List<KeyedStateSnapshot.StateEntry> entries = new ArrayList<>();
+      for (int i = 0; i < maps.size(); i++) {
+        java.util.Collection<Object> keys = changedKeys(i, g);
+        if (keys.isEmpty()) {
+          continue;
+        }
+        HashMap<Object, Cell> m = maps.get(i)[g - start];
+        String name = names.get(i);
+        long ttl = ttls[i];
+        for (Object key : keys) {
+          Cell c = m == null ? null : m.get(key);
+          if (c == null || (ttl > 0 && now - c.writtenAt >= ttl)) {
+            entries.add(new KeyedStateSnapshot.StateEntry(name, key, KeyedStateSnapshot.Removed.REMOVED, 0));
+          } else {
+            entries.add(new KeyedStateSnapshot.StateEntry(name, key, c.value, c.writtenAt));
+          }
+        }
+      }
+      Map<Object, TimerChangesBuilder> timerChangesOfGroup = timerChanges.get(g);
+      if (timerChangesOfGroup != null) {
+        timerChangesOfGroup.forEach((key, c) -> entries.add(
+            new KeyedStateSnapshot.StateEntry(KeyedStateSnapshot.TIMER_CHANGES, key, c.build(), 0)));
+      }
+      return new KeyedStateSnapshot.KeyGroupState(g, entries, new ArrayList<>());
+    }
+
     @Override
     public KeyedStateSnapshot.KeyGroupState get(int index) {
       int g = index().get(index);
+      if (changed != null) {
+        return delta(g);
+      }
       int size = 0;
       for (HashMap<Object, Cell>[] m : maps) {
         size += m[g - start] == null ? 0 : m[g - start].size();
@@ -348,6 +613,50 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
   }
 
+  /** One key's timer changes of a delta, collected in order. */
+  private static final class TimerChangesBuilder {
+    private byte[] kinds = new byte[2];
+    private long[] times = new long[2];
+    private int size;
+
+    void add(byte kind, long time) {
+      if (size == times.length) {
+        kinds = java.util.Arrays.copyOf(kinds, size * 2);
+        times = java.util.Arrays.copyOf(times, size * 2);
+      }
+      kinds[size] = kind;
+      times[size] = time;
+      size++;
+    }
+
+    KeyedStateSnapshot.TimerChanges build() {
+      return new KeyedStateSnapshot.TimerChanges(java.util.Arrays.copyOf(kinds, size), java.util.Arrays.copyOf(times, size));
+    }
+  }
+
+  /** A {@link HeapSnapshot} that is one part of an incremental snapshot ({@link #snapshotIncremental}). */
+  private static final class HeapPart extends HeapSnapshot implements KeyedStateSnapshot.Part {
+    private final String name;
+    private final List<String> base;
+
+    HeapPart(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
+        HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending, Delta delta) {
+      super(maxKeyGroups, range, tables, maps, capturedTimers, now, pending, delta.changed(), delta.timerChanges());
+      this.name = delta.name();
+      this.base = List.copyOf(delta.base());
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public List<String> base() {
+      return base;
+    }
+  }
+
   /**
    * Adds the entries and timers of {@code snapshot} whose key groups this backend owns; the others
    * are ignored, so every task of a rescaled job can restore from all snapshots of the previous
@@ -356,6 +665,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    */
   @Override
   public void restore(KeyedStateSnapshot snapshot) {
+    resetIncremental();
     if (snapshot.maxKeyGroups() != maxKeyGroups) {
       throw new IllegalArgumentException("cannot restore a snapshot of " + snapshot.maxKeyGroups()
           + " key groups into a backend of " + maxKeyGroups + ": the number of key groups must not change");
@@ -406,6 +716,11 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     StateTable t = tables.get(name);
     if (t == null) {
       t = new StateTable(name, maxKeyGroups);
+      if (tracking) {
+        @SuppressWarnings("unchecked")
+        HashSet<Object>[] changed = new HashSet[maxKeyGroups];
+        t.changed = changed;
+      }
       tables.put(name, t);
     }
     return t;
@@ -430,6 +745,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     if (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
       m.remove(currentKey);
+      removed(t, currentGroup, currentKey);
       t.forget();
       return null;
     }
@@ -453,6 +769,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       m.put(currentKey, c);
       t.remember(currentKey, m, c);
     }
+    changed(t, c);
     // Without a TTL the write time is not kept (0), so every backend snapshots the same value.
     c.writtenAt = t.ttl > 0 ? clock.getAsLong() : 0;
     return c;
@@ -462,14 +779,41 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     requireKey();
     HashMap<Object, Cell> m = t.live(currentGroup);
     if (m != null) {
-      m.remove(currentKey);
+      if (m.remove(currentKey) != null) {
+        removed(t, currentGroup, currentKey);
+      }
     }
     t.forget();
+  }
+
+  /** Records that the current key's cell {@code c} of {@code t} changed (once per epoch). */
+  private void changed(StateTable t, Cell c) {
+    if (t.changed != null && c.changedIn != epoch) {
+      c.changedIn = epoch;
+      changedSet(t, currentGroup).add(currentKey);
+    }
+  }
+
+  private void removed(StateTable t, int group, Object key) {
+    if (t.changed != null) {
+      changedSet(t, group).add(key);
+    }
+  }
+
+  private static HashSet<Object> changedSet(StateTable t, int group) {
+    HashSet<Object> s = t.changed[group];
+    if (s == null) {
+      s = new HashSet<>();
+      t.changed[group] = s;
+    }
+    return s;
   }
 
   private static final class Cell {
     Object value;
     long writtenAt;
+    /** The {@link #epoch} in which this cell's key was last recorded as changed (incremental snapshots). */
+    int changedIn;
     /** The value may be referenced by a snapshot (this cell was copied from a captured map). */
     boolean shared;
   }
@@ -504,6 +848,12 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       lastCell = null;
     }
 
+    /**
+     * Per key group, the keys whose value of this state changed (written, removed, or handed out
+     * as a mutable list or map) since the last incremental snapshot; null until one is taken.
+     */
+    HashSet<Object>[] changed;
+
     @SuppressWarnings("unchecked")
     StateTable(String name, int maxKeyGroups) {
       this.name = name;
@@ -527,6 +877,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
             Cell c = new Cell();
             c.value = from.value;
             c.writtenAt = from.writtenAt;
+            c.changedIn = from.changedIn;
             c.shared = true;
             copy.put(e.getKey(), c);
           }
@@ -601,7 +952,11 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     @SuppressWarnings("unchecked")
     public Iterable<Object> get() {
       Cell c = cell(table);
-      return c == null ? Collections.emptyList() : (List<Object>) c.value;
+      if (c == null) {
+        return Collections.emptyList();
+      }
+      changed(table, c); // the list may be changed through it
+      return (List<Object>) c.value;
     }
 
     @Override
@@ -692,21 +1047,32 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       return m != null && m.containsKey(key);
     }
 
+    /** The map for views that may change it (iterator remove, entry setValue): recorded as changed. */
+    @SuppressWarnings("unchecked")
+    private HashMap<Object, Object> readForView() {
+      Cell c = cell(table);
+      if (c == null) {
+        return null;
+      }
+      changed(table, c);
+      return (HashMap<Object, Object>) c.value;
+    }
+
     @Override
     public Iterable<Map.Entry<Object, Object>> entries() {
-      HashMap<Object, Object> m = read();
+      HashMap<Object, Object> m = readForView();
       return m == null ? Collections.emptySet() : m.entrySet();
     }
 
     @Override
     public Iterable<Object> keys() {
-      HashMap<Object, Object> m = read();
+      HashMap<Object, Object> m = readForView();
       return m == null ? Collections.emptySet() : m.keySet();
     }
 
     @Override
     public Iterable<Object> values() {
-      HashMap<Object, Object> m = read();
+      HashMap<Object, Object> m = readForView();
       return m == null ? Collections.emptyList() : m.values();
     }
 

@@ -22,14 +22,85 @@ public final class HeapTimers {
     return domain == TimeDomain.EVENT_TIME ? eventTimers : processingTimers;
   }
 
+  /** Timers added and removed since {@link #startLog} or the last {@link #swapLog}; null: not logging. */
+  private Log log;
+
   /** Adds a timer; false if {@code key} already had one at {@code time}. */
   public boolean register(TimeDomain domain, Object key, long time) {
-    return queue(domain).add(key, time);
+    boolean added = queue(domain).add(key, time);
+    if (added && log != null) {
+      log.add(key, domain, time, true);
+    }
+    return added;
   }
 
   /** Removes a timer; false if there was none. */
   public boolean delete(TimeDomain domain, Object key, long time) {
-    return queue(domain).delete(key, time);
+    boolean removed = queue(domain).delete(key, time);
+    if (removed && log != null) {
+      log.add(key, domain, time, false);
+    }
+    return removed;
+  }
+
+  /** Starts logging the timers added and removed (fired ones too), for incremental snapshots. */
+  public void startLog() {
+    log = new Log();
+  }
+
+  /** The log so far (no longer written to) and a fresh one; null if not logging. */
+  public Log swapLog() {
+    Log l = log;
+    if (l != null) {
+      log = new Log();
+    }
+    return l;
+  }
+
+  public void stopLog() {
+    log = null;
+  }
+
+  /**
+   * Timers added and removed, in order: per change the key, the domain, the time and whether it was
+   * added. Written by the task's thread; read by another once handed out by {@link #swapLog}.
+   */
+  public static final class Log {
+    private Object[] keys = new Object[64];
+    private long[] times = new long[64];
+    /** Bit 0: event time; bit 1: added. */
+    private byte[] kinds = new byte[64];
+    private int size;
+
+    void add(Object key, TimeDomain domain, long time, boolean added) {
+      if (size == keys.length) {
+        int n = size * 2;
+        keys = java.util.Arrays.copyOf(keys, n);
+        times = java.util.Arrays.copyOf(times, n);
+        kinds = java.util.Arrays.copyOf(kinds, n);
+      }
+      keys[size] = key;
+      times[size] = time;
+      kinds[size] = (byte) ((domain == TimeDomain.EVENT_TIME ? 1 : 0) | (added ? 2 : 0));
+      size++;
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public Object key(int i) {
+      return keys[i];
+    }
+
+    public long time(int i) {
+      return times[i];
+    }
+
+    /** Bit 0: event time; bit 1: added (else removed). */
+    public byte kind(int i) {
+      return kinds[i];
+    }
   }
 
   public boolean contains(TimeDomain domain, Object key, long time) {
@@ -41,7 +112,12 @@ public final class HeapTimers {
    * time are then {@link #polledKey(TimeDomain)} and {@link #polledTime(TimeDomain)}.
    */
   public boolean pollDue(TimeDomain domain, long limit) {
-    return queue(domain).pollDue(limit);
+    TimerQueue q = queue(domain);
+    boolean polled = q.pollDue(limit);
+    if (polled && log != null) {
+      log.add(q.polledKey(), domain, q.polledTime(), false);
+    }
+    return polled;
   }
 
   public Object polledKey(TimeDomain domain) {
@@ -141,5 +217,6 @@ public final class HeapTimers {
   public void clear() {
     eventTimers.clear();
     processingTimers.clear();
+    log = null;
   }
 }

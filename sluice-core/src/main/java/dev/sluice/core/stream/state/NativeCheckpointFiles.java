@@ -25,6 +25,14 @@ public interface NativeCheckpointFiles {
    */
   void stage(long checkpointId, List<StagedFile> files, Runnable cleanup);
 
+  /**
+   * Whether heap keyed state is checkpointed incrementally ({@code HeapKeyedStateBackend#snapshotIncremental}):
+   * the runtime then writes the parts into the shared directory.
+   */
+  default boolean incrementalHeap() {
+    return false;
+  }
+
   /** The directory of the checkpoint being restored (private files are relative to it); null when not restoring. */
   Path restoreCheckpointDir();
 

@@ -201,7 +201,7 @@ class CheckpointRecoveryTest {
           }
         }
         return false;
-      } catch (IOException | dev.sluice.core.checkpoint.CheckpointException e) {
+      } catch (IOException e) {
         return false;
       }
     });

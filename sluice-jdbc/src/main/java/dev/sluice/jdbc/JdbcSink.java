@@ -292,6 +292,23 @@ public final class JdbcSink<T> implements Sink<T> {
             + "); create it first or pass createTable(\"CREATE TABLE IF NOT EXISTS ...\")", e.getSQLState(),
             e.getErrorCode(), e);
       }
+      // The statement the commits run, prepared once now: a database that refuses it (e.g. an upsert
+      // whose key columns have no primary key or unique constraint) fails the job at its start, not
+      // at its first commit.
+      String sql = rowWriter().sql();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        // prepared only
+      } catch (SQLException e) {
+        if (Jdbc.transientError(e)) {
+          throw e;
+        }
+        throw new SQLException("table " + table + " refuses the sink's statement (" + e.getMessage() + "): " + sql
+            + (upsert ? "; an upsert needs a primary key or unique constraint on " + keyColumns : ""),
+            e.getSQLState(), e.getErrorCode(), e);
+      }
+      if (!atLeastOnce) {
+        ensureCommitsTable(c);
+      }
     });
     opened = true;
   }

@@ -30,6 +30,11 @@ final class RowWriter {
     this.batchSize = batchSize;
   }
 
+  /** The insert or upsert statement. */
+  String sql() {
+    return sql;
+  }
+
   /** Writes every row (deduplicated by key in upsert mode); returns how many statements ran. */
   int write(Connection c, List<Object[]> rows) throws SQLException {
     if (rows.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.sluice.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -48,6 +49,22 @@ class SqliteSinkTest extends SinkTestBase {
         .row(i -> new Object[] {i}).pool(2, Duration.ofSeconds(2)).build();
     assertThatThrownBy(() -> notADatabase.open(1)).isInstanceOf(IOException.class)
         .hasMessageContaining("SQLITE_NOTADB").hasMessageNotContaining("attempts");
+  }
+
+  @Test
+  void anUpsertIntoATableWithoutAKeyConstraintFailsAtOpenNamingIt() {
+    String url = "jdbc:sqlite:" + dbDir.resolve("nokey.db");
+    JdbcSink<Long> sink = JdbcSink.<Long>upsert(url, "t_nokey").columns("k", "v").keyColumns("k")
+        .row(i -> new Object[] {i, i}).createTable("CREATE TABLE IF NOT EXISTS t_nokey (k BIGINT, v BIGINT)").build();
+    assertThatThrownBy(() -> sink.open(1)).isInstanceOf(IOException.class)
+        .hasMessageContaining("table t_nokey refuses the sink's statement")
+        .hasMessageContaining("an upsert needs a primary key or unique constraint on [k]")
+        .hasMessageNotContaining("attempts");
+
+    JdbcSink<Long> keyed = JdbcSink.<Long>upsert(url, "t_key").columns("k", "v").keyColumns("k")
+        .row(i -> new Object[] {i, i}).createTable("CREATE TABLE IF NOT EXISTS t_key (k BIGINT PRIMARY KEY, v BIGINT)")
+        .build();
+    assertThatCode(() -> keyed.open(1)).doesNotThrowAnyException();
   }
 
   @Override

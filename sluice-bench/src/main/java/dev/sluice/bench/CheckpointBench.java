@@ -177,9 +177,9 @@ public final class CheckpointBench {
           if (m.timestampMillis() >= loadedAt) {
             measured++;
             System.out.printf(Locale.ROOT, "RESULT checkpoint state p=%d: checkpoint %d of %d MB of heap state"
-                    + " (%d keys): %d ms, %d MB written, max alignment %.1f ms%n", parallelism, id,
-                keys * valueBytes / 1_000_000, keys, m.durationMillis(), m.sizeBytes() / 1_000_000,
-                m.alignmentNanos() / 1e6);
+                    + " (%d keys): %d ms, %d MB in the checkpoint, %d MB written, max alignment %.1f ms%n",
+                parallelism, id, keys * valueBytes / 1_000_000, keys, m.durationMillis(), m.sizeBytes() / 1_000_000,
+                m.writtenBytes() / 1_000_000, m.alignmentNanos() / 1e6);
           }
         }
       }

@@ -40,25 +40,37 @@ final class KafkaTestSupport {
     }
   }
 
-  /** Every committed value in {@code topic}, read with read_committed up to the current end. */
+  /**
+   * Every committed value in {@code topic}, read with read_committed up to the current end of the
+   * log. The end is the high watermark (a read_uncommitted end offset), not the read_committed one
+   * (the last stable offset): a transaction whose commit has returned may not have its commit
+   * markers written into the partitions yet (the coordinator writes them afterwards), and until then
+   * the last stable offset stops before it, so reading up to that would miss the output of
+   * transactions just committed. Waits (up to 60 s) for every transaction in the log to complete.
+   */
   static List<String> readCommitted(String bootstrap, String topic) {
     Map<String, Object> c = new HashMap<>();
     c.put("bootstrap.servers", bootstrap);
     c.put("key.deserializer", ByteArrayDeserializer.class.getName());
     c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    c.put("isolation.level", "read_committed");
     c.put("enable.auto.commit", "false");
+    Map<TopicPartition, Long> end;
+    try (KafkaConsumer<byte[], byte[]> uncommitted = new KafkaConsumer<>(c)) {
+      List<TopicPartition> tps = uncommitted.partitionsFor(topic).stream()
+          .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+      end = uncommitted.endOffsets(tps); // read_uncommitted (the default): the high watermarks
+    }
+    c.put("isolation.level", "read_committed");
     List<String> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-      List<TopicPartition> tps = consumer.partitionsFor(topic).stream()
-          .map(pi -> new TopicPartition(topic, pi.partition())).toList();
+      List<TopicPartition> tps = new ArrayList<>(end.keySet());
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("could not read " + topic + " to its end within 60 s");
+          throw new AssertionError("could not read " + topic + " to its end within 60 s (a transaction still open?"
+            + " positions " + tps.stream().map(tp -> tp + "=" + consumer.position(tp)).toList() + ", ends " + end + ")");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           out.add(new String(r.value(), StandardCharsets.UTF_8));

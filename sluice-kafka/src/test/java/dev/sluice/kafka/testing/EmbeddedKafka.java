@@ -83,6 +83,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("share.coordinator.state.topic.min.isr", "1");
       p.put("group.initial.rebalance.delay.ms", "0");
       p.put("log.segment.bytes", Integer.toString(16 << 20));
+      // No time-based retention: test data is often written with timestamps near 0 (1970), which the
+      // first retention check (about 30 s after the start) would delete, input read or not.
+      p.put("log.retention.ms", "-1");
       p.put("offsets.topic.segment.bytes", Integer.toString(4 << 20));
       p.put("transaction.state.log.segment.bytes", Integer.toString(4 << 20));
       p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 << 20));

@@ -672,7 +672,16 @@ final class StreamCheckpoints {
 
     /** A sink writer reached the end of its input: its last committable rides with the next checkpoint. */
     void sinkFinished(StreamExecution.SinkLoop l, Object committable) {
+      java.util.function.BiConsumer<StreamExecution, StreamExecution.SinkLoop> hook = beforeSinkFinished;
+      if (hook != null) {
+        hook.accept(exec, l);
+      }
       prepared(l, 0, committable);
+      // Only now: a checkpoint triggered from here on counts this writer as acknowledged
+      // (acknowledgeFinished) and must find its last committable among the uncommitted ones. Marked
+      // done before, a checkpoint could complete without it while recording its task as finished: a
+      // restore from that checkpoint reads the split no more and discards the committable (lost output).
+      l.done = true;
       long id;
       synchronized (this) {
         if (pending == null) {
@@ -952,6 +961,12 @@ final class StreamCheckpoints {
    * hold a write back while the task goes on). Null in production.
    */
   static volatile java.util.function.BiConsumer<StreamTask, TaskState> beforeStateWrite;
+
+  /**
+   * Tests only: called on a sink writer's thread that reached the end of its input, before its last
+   * committable is recorded (to hold it there while checkpoints go on). Null in production.
+   */
+  static volatile java.util.function.BiConsumer<StreamExecution, StreamExecution.SinkLoop> beforeSinkFinished;
 
   /** Marks a source-driven task whose split was fully read before the checkpoint it restores from. */
   record FinishedSplit(String id) implements SourceSplit {}

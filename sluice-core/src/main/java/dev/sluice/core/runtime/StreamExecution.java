@@ -781,7 +781,10 @@ final class StreamExecution {
     final Channel channel;
     final LatencyHistogram latency = new LatencyHistogram();
     volatile Object committable;
-    /** The writer reached the end of its input. */
+    /**
+     * The writer reached the end of its input and its last committable is recorded: from then on
+     * checkpoints count it as acknowledged (set only by {@code Attempt.sinkFinished} with checkpoints).
+     */
     volatile boolean done;
     int ordinal;
     long written;
@@ -827,9 +830,10 @@ final class StreamExecution {
             committable = writer.prepareCommit();
             writer.close();
             closed = true;
-            this.done = true;
             if (checkpointAttempt != null) {
-              checkpointAttempt.sinkFinished(this, committable);
+              checkpointAttempt.sinkFinished(this, committable); // records the committable, then sets done
+            } else {
+              this.done = true;
             }
             return;
           }

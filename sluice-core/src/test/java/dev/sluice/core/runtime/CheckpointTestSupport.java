@@ -13,6 +13,69 @@ import java.util.concurrent.locks.LockSupport;
 final class CheckpointTestSupport {
   private CheckpointTestSupport() {}
 
+  /** A range {@code [from, to)} of {@link GatedTwoSplits}. */
+  record Range(String id, long from, long to) implements SourceSplit {}
+
+  /**
+   * Two splits, "a" = {@code [0, 1000)} and "b" = {@code [1000, 2000)}, 20 longs per read and a 1 ms
+   * pause after each (checkpoints every few ms fall inside split "a"); split "b" stops at its middle
+   * until the gate named at construction opens ({@link #gate}).
+   */
+  static final class GatedTwoSplits implements Source<Long> {
+    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicBoolean> GATES =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final String gate;
+
+    GatedTwoSplits(String gate) {
+      this.gate = gate;
+    }
+
+    /** The gate of that name (created closed). */
+    static java.util.concurrent.atomic.AtomicBoolean gate(String name) {
+      return GATES.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    @Override
+    public List<? extends SourceSplit> splits(int parallelism) {
+      return List.of(new Range("a", 0, 1_000), new Range("b", 1_000, 2_000));
+    }
+
+    @Override
+    public SplitReader<Long> reader(SourceSplit split, SourceContext context) {
+      Range r = (Range) split;
+      java.util.concurrent.atomic.AtomicBoolean open = gate(gate);
+      return new SplitReader<>() {
+        long next = r.from();
+
+        @Override
+        public boolean read(Collector<? super Long> out) {
+          long end = Math.min(r.to(), next + 20);
+          if (r.id().equals("b") && !open.get()) {
+            long middle = (r.from() + r.to()) / 2;
+            if (next >= middle) {
+              LockSupport.parkNanos(1_000_000);
+              return true;
+            }
+            end = Math.min(end, middle);
+          }
+          for (; next < end; next++) {
+            out.collect(next);
+          }
+          LockSupport.parkNanos(1_000_000);
+          return next < r.to();
+        }
+
+        @Override public SourceSplit remainingSplit() { return new Range(r.id(), next, r.to()); }
+
+        @Override public String position() { return "element " + next + " of " + r.id(); }
+
+        @Override public void close() {}
+      };
+    }
+
+    @Override public String name() { return "two-splits"; }
+  }
+
   /** A range {@code [from, to)} of longs. */
   record SeqSplit(String id, long from, long to) implements SourceSplit {}
 

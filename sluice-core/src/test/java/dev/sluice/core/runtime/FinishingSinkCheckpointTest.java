@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
-import dev.sluice.api.function.Collector;
 import dev.sluice.api.internal.CollectSink;
-import dev.sluice.api.source.Source;
-import dev.sluice.api.source.SourceContext;
-import dev.sluice.api.source.SourceSplit;
-import dev.sluice.api.source.SplitReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import dev.sluice.core.runtime.CheckpointTestSupport.GatedTwoSplits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,54 +34,10 @@ class FinishingSinkCheckpointTest {
 
   @TempDir Path temp;
 
-  /** {@code [from, to)}; split "b" stops at its middle until {@link #GATE} opens. */
-  record Range(String id, long from, long to) implements SourceSplit {}
-
-  static final AtomicBoolean GATE = new AtomicBoolean();
+  static final AtomicBoolean GATE = GatedTwoSplits.gate(JOB);
   /** Split "b"'s next record fails the job (once) when set. */
   static final AtomicBoolean FAIL = new AtomicBoolean();
   static final AtomicBoolean FAILED = new AtomicBoolean();
-
-  static final class TwoSplits implements Source<Long> {
-    @Override
-    public List<? extends SourceSplit> splits(int parallelism) {
-      return List.of(new Range("a", 0, 1_000), new Range("b", 1_000, 2_000));
-    }
-
-    @Override
-    public SplitReader<Long> reader(SourceSplit split, SourceContext context) {
-      Range r = (Range) split;
-      return new SplitReader<>() {
-        long next = r.from();
-
-        @Override
-        public boolean read(Collector<? super Long> out) {
-          long end = Math.min(r.to(), next + 20);
-          if (r.id().equals("b") && !GATE.get()) {
-            long middle = (r.from() + r.to()) / 2;
-            if (next >= middle) {
-              LockSupport.parkNanos(1_000_000);
-              return true;
-            }
-            end = Math.min(end, middle);
-          }
-          for (; next < end; next++) {
-            out.collect(next);
-          }
-          LockSupport.parkNanos(1_000_000); // checkpoints (every 5 ms) fall inside split "a"
-          return next < r.to();
-        }
-
-        @Override public SourceSplit remainingSplit() { return new Range(r.id(), next, r.to()); }
-
-        @Override public String position() { return "element " + next + " of " + r.id(); }
-
-        @Override public void close() {}
-      };
-    }
-
-    @Override public String name() { return "two-splits"; }
-  }
 
   @AfterEach
   void removeHook() {
@@ -123,7 +75,7 @@ class FinishingSinkCheckpointTest {
     };
     CollectSink<Long> sink = new CollectSink<>();
     Pipeline p = Pipeline.create(JOB);
-    p.read(new TwoSplits()).map(x -> {
+    p.read(new GatedTwoSplits(JOB)).map(x -> {
       if (x >= 1_000 && FAIL.get() && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure at " + x);
       }

@@ -279,7 +279,8 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (first) {
       timers.startLog();
     }
-    boolean full = first || chain.isEmpty() || chain.size() >= MAX_CHAIN || since.size() >= MAX_CHAIN
+    // (the chain is empty at the first snapshot and after a restore)
+    boolean full = chain.isEmpty() || chain.size() >= MAX_CHAIN || since.size() >= MAX_CHAIN
         || halfChanged(since, changedNow);
     if (full) {
       // Nothing before a full part is needed again: until one completes, the next ones are full too.

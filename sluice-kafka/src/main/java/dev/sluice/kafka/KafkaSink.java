@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -256,8 +258,11 @@ public final class KafkaSink<T> implements Sink<T> {
   }
 
   private void commit(KafkaCommittable c, List<Runnable> released) throws IOException {
-    Transactions.Pending live = Transactions.LIVE.remove(c.transactionalId());
-    if (live != null && live.producerId() == c.producerId() && live.epoch() == c.epoch()) {
+    // Take the live producer only if it holds this very transaction: a newer transaction of the same
+    // id (same id, other producer id or epoch) stays in the registry, to be committed or aborted later.
+    Transactions.Pending live = Transactions.LIVE.get(c.transactionalId());
+    if (live != null && live.producerId() == c.producerId() && live.epoch() == c.epoch()
+        && Transactions.LIVE.remove(c.transactionalId(), live)) {
       try {
         live.producer().commitTransaction();
       } catch (KafkaException e) {
@@ -269,9 +274,6 @@ public final class KafkaSink<T> implements Sink<T> {
     }
     if (Transactions.COMMITTED.containsKey(Transactions.key(c))) {
       return; // committed by this process already
-    }
-    if (live != null) {
-      Transactions.LIVE.put(c.transactionalId(), live); // another transaction of the same id: not ours to touch
     }
     // Not in this process (a crash between the checkpoint and its commit): resume and commit it,
     // if the broker still holds it open.
@@ -294,38 +296,106 @@ public final class KafkaSink<T> implements Sink<T> {
   }
 
   /**
-   * Whether the broker still has the committable's transaction open (same producer id and epoch,
-   * ongoing). A later epoch or a completed commit means it was committed already.
+   * Whether the broker still has the committable's transaction open, so that it must be resumed and
+   * committed; false if it was committed; fails if the broker aborted it. Judged from
+   * {@code Admin.describeTransactions} (the id's current producer id, epoch and state), measured
+   * against Kafka 4.3.1 (docs/architecture.md, Kafka sink): a commit leaves the epoch {@code e} (a
+   * resumed commit, and every commit under transactions v1) or bumps it to {@code e + 1} (a live
+   * producer's commit under transactions v2, KIP-890); an abort by the broker (transaction timeout)
+   * bumps it to {@code e + 1} under v1 and v2; a client abort leaves {@code e} (v1) or bumps it (v2); a
+   * new producer's {@code initTransactions} on the id bumps it once more (twice if it fences an open
+   * transaction). So under v2 {@code e + 1} aborted is this transaction aborted, and under v1 it may
+   * also be a later transaction of the id, aborted after this one committed. Where the state cannot
+   * tell, a WARN says the output cannot be verified and the commit is skipped (the transaction is no
+   * longer open: nothing can commit it).
    */
   private boolean stillOpen(KafkaCommittable c) throws IOException {
     try (Admin admin = admin()) {
-      org.apache.kafka.clients.admin.TransactionDescription d = admin.describeTransactions(List.of(c.transactionalId()))
-          .description(c.transactionalId()).get(connectTimeoutMs, TimeUnit.MILLISECONDS);
-      boolean same = d.producerId() == c.producerId() && d.producerEpoch() == c.epoch();
-      if (same && (d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT)) {
-        return true;
+      TransactionDescription d;
+      try {
+        d = admin.describeTransactions(List.of(c.transactionalId())).description(c.transactionalId())
+            .get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException) {
+          unverifiable(c, "the broker no longer knows the transactional id (expired after transactional.id.expiration.ms)");
+          return false;
+        }
+        throw new IOException("cannot describe Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": "
+            + e.getCause(), e.getCause());
       }
-      if (same && (d.state() == TransactionState.COMPLETE_ABORT || d.state() == TransactionState.PREPARE_ABORT)) {
-        throw new IOException("Kafka transaction " + c.transactionalId() + " of a complete checkpoint was aborted by the"
-            + " broker (producer id " + c.producerId() + ", epoch " + c.epoch() + "), probably because the job was down"
-            + " longer than transaction.timeout.ms: its output is lost; raise transaction.timeout.ms (and the broker's"
-            + " transaction.max.timeout.ms) or restart sooner");
-      }
-      LOG.info("Kafka transaction {} (producer id {}, epoch {}) was completed already (now producer id {}, epoch {}, {})",
-          c.transactionalId(), c.producerId(), c.epoch(), d.producerId(), d.producerEpoch(), d.state());
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException) {
-        LOG.info("Kafka transaction {} is unknown to the broker (expired after completion)", c.transactionalId());
+      TransactionState state = d.state();
+      boolean committing = state == TransactionState.COMPLETE_COMMIT || state == TransactionState.PREPARE_COMMIT;
+      boolean aborting = state == TransactionState.COMPLETE_ABORT || state == TransactionState.PREPARE_ABORT;
+      String now = "now producer id " + d.producerId() + ", epoch " + d.producerEpoch() + ", " + state;
+      if (d.producerId() != c.producerId()) {
+        unverifiable(c, "the id has moved to another producer id (" + now + ")");
         return false;
       }
-      throw new IOException("cannot describe Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": "
-          + e.getCause(), e.getCause());
+      if (d.producerEpoch() == c.epoch()) {
+        if (state == TransactionState.ONGOING || state == TransactionState.PREPARE_COMMIT) {
+          return true; // open (or its commit began): resume and commit (again)
+        }
+        if (state == TransactionState.COMPLETE_COMMIT) {
+          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already", c.transactionalId(),
+              c.producerId(), c.epoch());
+          return false;
+        }
+        if (aborting) {
+          throw aborted(c, "aborted (" + now + ")");
+        }
+      } else if (d.producerEpoch() == c.epoch() + 1) {
+        if (committing) {
+          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already ({})", c.transactionalId(),
+              c.producerId(), c.epoch(), now);
+          return false;
+        }
+        if (aborting) {
+          if (transactionsV2(admin)) {
+            throw aborted(c, "aborted by the broker (" + now + "), probably because the job was down longer than"
+                + " transaction.timeout.ms");
+          }
+          unverifiable(c, "it was either aborted by the broker (transaction timeout) or committed, and a later"
+              + " transaction of the id aborted; transactions v1 cannot tell (" + now + ")");
+          return false;
+        }
+        if (transactionsV2(admin)) {
+          // Under v2 only a commit leaving the epoch (a resumed one) is followed by a new producer at e + 1.
+          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already ({})", c.transactionalId(),
+              c.producerId(), c.epoch(), now);
+          return false;
+        }
+      }
+      unverifiable(c, "it ended, and the id has run other transactions since (" + now + ")");
+      return false;
     } catch (java.util.concurrent.TimeoutException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while describing a Kafka transaction", e);
+    }
+  }
+
+  private IOException aborted(KafkaCommittable c, String how) {
+    return new IOException("Kafka transaction " + c.transactionalId() + " (producer id " + c.producerId() + ", epoch "
+        + c.epoch() + ") of a complete checkpoint was " + how + ": its output is lost; raise transaction.timeout.ms"
+        + " (and the broker's transaction.max.timeout.ms) or restart sooner");
+  }
+
+  private void unverifiable(KafkaCommittable c, String why) {
+    LOG.warn("cannot verify the output of Kafka transaction {} (producer id {}, epoch {}) of a complete checkpoint at {}:"
+        + " it is no longer open, so it is not committed again, but {}; its output may be lost", c.transactionalId(),
+        c.producerId(), c.epoch(), bootstrap, why);
+  }
+
+  /** Whether the cluster runs Kafka transactions v2 (KIP-890: finalized {@code transaction.version} >= 2). */
+  private boolean transactionsV2(Admin admin) throws IOException, InterruptedException,
+      java.util.concurrent.TimeoutException {
+    try {
+      FinalizedVersionRange v = admin.describeFeatures().featureMetadata().get(connectTimeoutMs, TimeUnit.MILLISECONDS)
+          .finalizedFeatures().get("transaction.version");
+      return v != null && v.maxVersionLevel() >= 2;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("cannot describe the features of Kafka at " + bootstrap + ": " + e.getCause(), e.getCause());
     }
   }
 

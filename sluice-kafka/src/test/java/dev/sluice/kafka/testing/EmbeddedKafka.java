@@ -54,6 +54,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts a broker; {@code overrides} are broker settings that replace the defaults. */
   public static EmbeddedKafka start(Map<String, String> overrides) {
+    return start(overrides, Map.of());
+  }
+
+  /**
+   * Starts a broker with broker settings {@code overrides} and the cluster's feature levels
+   * {@code features} set at formatting (e.g. {@code transaction.version=1} for Kafka transactions
+   * v1; by default every feature is at the level of {@link MetadataVersion#LATEST_PRODUCTION}).
+   */
+  public static EmbeddedKafka start(Map<String, String> overrides, Map<String, Short> features) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("sluice-kafka-");
@@ -93,7 +102,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("num.io.threads", "4");
       p.putAll(overrides);
 
-      new Formatter()
+      Formatter formatter = new Formatter();
+      features.forEach(formatter::setFeatureLevel);
+      formatter
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .setClusterId(Uuid.randomUuid().toString())
           .setNodeId(1)

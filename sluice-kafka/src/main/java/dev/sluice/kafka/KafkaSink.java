@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * starts with the prefix ({@code Admin.listTransactions}, then fencing by {@code initTransactions}).
  * The prefix must be unique per job and stable across its restarts (default {@code sluice-<topic>}).
  * Prepared transactions must be committed within the transaction timeout (default 15 min, the
- * broker's default maximum): a job down for longer loses its last checkpoint's output.
+ * broker's default maximum): a job down for longer loses its last checkpoint's output, and its
+ * restore fails naming the transaction (under Kafka transactions v2; under v1 a WARN says the output
+ * cannot be verified, see {@code stillOpen}).
  *
  * <p>Serializable (it travels with the plan); writers are used by one thread each.
  */

@@ -289,9 +289,13 @@ public final class KafkaSink<T> implements Sink<T> {
       LOG.info("committed Kafka transaction {} (producer id {}, epoch {}) of a previous run", c.transactionalId(),
           c.producerId(), c.epoch());
     } catch (ProducerFencedException | InvalidProducerEpochException | InvalidTxnStateException e) {
-      // The transaction was completed already (committed before the crash): commits are repeated by design.
-      LOG.info("Kafka transaction {} (producer id {}, epoch {}) was already completed: {}", c.transactionalId(),
+      // The transaction ended between the check and the commit: look again at what became of it
+      // (committed: logged; aborted: fails; unclear: the WARN), rather than taking it for committed.
+      LOG.info("Kafka transaction {} (producer id {}, epoch {}) ended before its resumed commit: {}", c.transactionalId(),
           c.producerId(), c.epoch(), e.toString());
+      if (stillOpen(c)) {
+        throw new IOException("cannot commit Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": " + e, e);
+      }
     } catch (KafkaException e) {
       throw new IOException("cannot commit Kafka transaction " + c.transactionalId() + " at " + bootstrap + ": " + e, e);
     }
@@ -397,6 +401,9 @@ public final class KafkaSink<T> implements Sink<T> {
           .finalizedFeatures().get("transaction.version");
       return v != null && v.maxVersionLevel() >= 2;
     } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+        return false; // a broker without feature versioning: transactions v1
+      }
       throw new IOException("cannot describe the features of Kafka at " + bootstrap + ": " + e.getCause(), e.getCause());
     }
   }

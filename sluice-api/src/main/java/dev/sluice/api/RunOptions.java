@@ -109,9 +109,12 @@ public record RunOptions(
    * @param incremental keyed state on the heap is checkpointed incrementally (the default): a
    *     checkpoint writes the keys that changed since the last completed one, and a full snapshot
    *     every few checkpoints; the parts live in the job's {@code shared/} directory
+   * @param listener called with the {@link CheckpointStats} of every checkpoint once its output is
+   *     committed, in checkpoint order, on the job's checkpoint I/O thread (keep it short: the next
+   *     commit waits for it; what it throws is logged and ignored), or null
    */
   public record Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom,
-                              boolean incremental) {
+                              boolean incremental, Consumer<CheckpointStats> listener) {
     /** Complete checkpoints kept by default. */
     public static final int DEFAULT_RETAINED = 3;
 
@@ -120,7 +123,12 @@ public record RunOptions(
     }
 
     public Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom) {
-      this(dir, interval, retained, tolerableFailures, restoreFrom, true);
+      this(dir, interval, retained, tolerableFailures, restoreFrom, true, null);
+    }
+
+    public Checkpointing(Path dir, Duration interval, int retained, int tolerableFailures, Path restoreFrom,
+                         boolean incremental) {
+      this(dir, interval, retained, tolerableFailures, restoreFrom, incremental, null);
     }
 
     public Checkpointing {
@@ -140,20 +148,26 @@ public record RunOptions(
     }
 
     public Checkpointing withRetained(int n) {
-      return new Checkpointing(dir, interval, n, tolerableFailures, restoreFrom, incremental);
+      return new Checkpointing(dir, interval, n, tolerableFailures, restoreFrom, incremental, listener);
     }
 
     public Checkpointing withTolerableFailures(int n) {
-      return new Checkpointing(dir, interval, retained, n, restoreFrom, incremental);
+      return new Checkpointing(dir, interval, retained, n, restoreFrom, incremental, listener);
     }
 
     public Checkpointing withRestoreFrom(Path savepointOrCheckpoint) {
-      return new Checkpointing(dir, interval, retained, tolerableFailures, savepointOrCheckpoint, incremental);
+      return new Checkpointing(dir, interval, retained, tolerableFailures, savepointOrCheckpoint, incremental,
+          listener);
     }
 
     /** Whether heap keyed state is checkpointed incrementally (default true); see {@link #incremental()}. */
     public Checkpointing withIncremental(boolean on) {
-      return new Checkpointing(dir, interval, retained, tolerableFailures, restoreFrom, on);
+      return new Checkpointing(dir, interval, retained, tolerableFailures, restoreFrom, on, listener);
+    }
+
+    /** Reports every completed checkpoint (micro-batch: batch) to {@code l}; see {@link #listener()}. */
+    public Checkpointing withListener(Consumer<CheckpointStats> l) {
+      return new Checkpointing(dir, interval, retained, tolerableFailures, restoreFrom, incremental, l);
     }
   }
 

@@ -168,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  (Ctrl-C stops it; run it again to continue exactly once)");
     out.flush();
     BatchReporter reporter = new BatchReporter(ck.resolve(Clickstream.JOB), stride, stats, out);
+    options = options.withCheckpointing(options.checkpointing().withListener(reporter.listener()));
     try {
       JobResult r = runUntilDoneOrCtrlC(p, options, reporter);
       reporter.stop();

@@ -1,5 +1,6 @@
 package dev.sluice.examples.clickstream;
 
+import dev.sluice.api.CheckpointStats;
 import dev.sluice.core.checkpoint.MicroBatchLog;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,14 +10,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Prints one line per committed micro-batch of the demo job: its id, the events it read, the rows
- * it upserted and how long it took. It watches the job's micro-batch logs: a batch starts when its
- * offset-log entry is written ({@code offsets/<n>}, before anything of it runs) and ends when its
- * commit-log entry is written ({@code commits/<n>}, after the sinks committed its rows), so the
- * duration is the difference of the two files' modification times, and the events are the sizes of
- * the logged source ranges. Runs on its own daemon thread; {@link #stop} prints what is left.
+ * it upserted, how long it took and where the time went. The engine hands it each batch's
+ * {@link CheckpointStats} ({@link #listener}, on the checkpoint I/O thread, which only queues them);
+ * the events are the sizes of the source ranges in the batch's offset-log entry. Prints on its own
+ * daemon thread; {@link #stop} prints what is left.
  */
 public final class BatchReporter implements AutoCloseable {
   private final MicroBatchLog log;
@@ -24,11 +27,13 @@ public final class BatchReporter implements AutoCloseable {
   private final BatchStats stats;
   private final PrintWriter out;
   private final Thread thread;
+  private final LinkedBlockingQueue<CheckpointStats> committed = new LinkedBlockingQueue<>();
   private final List<Long> durationsMs = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean stopped;
-  private long last;
   private long events;
   private long rows;
+  /** The last batch reported. */
+  private long last;
 
   /**
    * @param jobDir {@code <checkpoint dir>/<job>}
@@ -41,9 +46,14 @@ public final class BatchReporter implements AutoCloseable {
     this.stats = stats;
     this.out = out;
     List<Long> done = Files.isDirectory(log.commitsDir()) ? log.committedIds() : List.of();
-    this.last = done.isEmpty() ? 0 : done.get(done.size() - 1);
+    this.last = done.isEmpty() ? 0 : done.get(done.size() - 1); // committed by earlier runs
     this.thread = new Thread(this::loop, "sluice-demo-batches");
     thread.setDaemon(true);
+  }
+
+  /** The checkpoint listener to run the job with ({@code RunOptions.Checkpointing#withListener}). */
+  public Consumer<CheckpointStats> listener() {
+    return committed::add;
   }
 
   public BatchReporter start() {
@@ -53,57 +63,51 @@ public final class BatchReporter implements AutoCloseable {
 
   private void loop() {
     while (!stopped) {
-      poll();
       try {
-        Thread.sleep(100);
+        CheckpointStats s = committed.poll(100, TimeUnit.MILLISECONDS);
+        if (s != null) {
+          report(s);
+        }
       } catch (InterruptedException e) {
         return;
       }
     }
   }
 
-  private synchronized void poll() {
-    if (stopped && Thread.currentThread() == thread) {
-      return;
+  private synchronized void report(CheckpointStats s) {
+    long n = events(s.id());
+    if (n < 0) {
+      return; // not a batch: the last checkpoint at the end of the input (see stop)
     }
-    try {
-      if (!Files.isDirectory(log.commitsDir())) {
-        return;
-      }
-      for (long id : log.committedIds()) {
-        if (id > last) {
-          report(id);
-          last = id;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      out.println("demo: cannot read the micro-batch logs: " + e.getMessage());
-      out.flush();
-    }
-  }
-
-  private void report(long id) throws IOException {
-    MicroBatchLog.Plan plan = log.readOffsets(id);
-    long n = 0;
-    if (plan != null) {
-      for (MicroBatchLog.Range r : plan.ranges()) {
-        n += (r.end() - r.start() + stride - 1) / stride;
-      }
-    }
-    long ms = -1;
-    Path planned = log.offsetsDir().resolve(Long.toString(id));
-    Path committed = log.commitsDir().resolve(Long.toString(id));
-    if (Files.exists(planned)) {
-      ms = Files.getLastModifiedTime(committed).toMillis() - Files.getLastModifiedTime(planned).toMillis();
-      durationsMs.add(ms);
-    }
-    long r = stats.rows(id);
+    last = Math.max(last, s.id());
+    long ms = s.committed().toMillis();
+    durationsMs.add(ms);
+    long r = stats.rows(s.id());
     long commitMs = stats.takeCommitMillis();
     events += n;
     rows += r;
-    out.printf(Locale.ROOT, "batch %d: %,d events, %,d rows upserted, %s (database commit %d ms)%n", id, n, r,
-        ms < 0 ? "duration n/a" : ms + " ms", commitMs);
+    out.printf(Locale.ROOT, "batch %d: %,d events, %,d rows upserted, %d ms (processing %d, checkpoint %d, database"
+        + " commit %d ms)%n", s.id(), n, r, ms, s.snapshotted().toMillis(),
+        s.completed().minus(s.snapshotted()).toMillis(), commitMs);
     out.flush();
+  }
+
+  /** The events of batch {@code id} (the sizes of its logged source ranges), -1 if it has no offset-log entry. */
+  private long events(long id) {
+    try {
+      MicroBatchLog.Plan plan = log.readOffsets(id);
+      if (plan == null) {
+        return -1;
+      }
+      long n = 0;
+      for (MicroBatchLog.Range r : plan.ranges()) {
+        n += (r.end() - r.start() + stride - 1) / stride;
+      }
+      return n;
+    } catch (IOException | RuntimeException e) {
+      out.println("demo: cannot read the offset log entry of batch " + id + ": " + e.getMessage());
+      return 0;
+    }
   }
 
   /**
@@ -116,7 +120,30 @@ public final class BatchReporter implements AutoCloseable {
     }
     stopped = true;
     thread.interrupt();
-    poll();
+    CheckpointStats s;
+    while ((s = committed.poll()) != null) {
+      report(s);
+    }
+    try {
+      if (!Files.isDirectory(log.commitsDir())) {
+        throw new IOException("no commit log in " + log.commitsDir());
+      }
+      // The batch the input ended in is committed with the job's last checkpoint (its commit-log entry
+      // is written then); its rows are the end of input's.
+      for (long id : log.committedIds()) {
+        if (id > last) {
+          long n = Math.max(0, events(id));
+          long r = stats.rows(id);
+          events += n;
+          rows += r;
+          last = id;
+          out.printf(Locale.ROOT, "batch %d: %,d events, %,d rows upserted (the input ended in it: committed with the"
+              + " last checkpoint)%n", id, n, r);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      out.println("demo: cannot read the commit log: " + e.getMessage());
+    }
     long r = stats.rows(BatchStats.END_OF_INPUT);
     if (r > 0) {
       rows += r;
@@ -138,7 +165,7 @@ public final class BatchReporter implements AutoCloseable {
     return rows;
   }
 
-  /** The durations of the batches reported, in order. */
+  /** The durations of the batches reported (trigger to commit), in order. */
   public List<Long> durationsMs() {
     synchronized (durationsMs) {
       return List.copyOf(durationsMs);

@@ -204,7 +204,7 @@ final class MicroBatches implements Runnable {
         plan = new MicroBatchLog.Plan(id, ranges);
         log.writeOffsets(plan); // durable before anything of the batch runs
       }
-      if (!attempt.startBatch(id)) {
+      if (!attempt.startBatch(id, lastStart)) {
         return; // the attempt is closing
       }
       open = id;

@@ -1,5 +1,6 @@
 package dev.sluice.core.runtime;
 
+import dev.sluice.api.CheckpointStats;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.plan.LogicalPlan;
 import dev.sluice.api.plan.Op;
@@ -333,8 +334,15 @@ final class StreamCheckpoints {
     private final class Pending {
       final long id;
       Savepoint savepoint;
-      final long startNanos = System.nanoTime();
-      final long startMillis = System.currentTimeMillis();
+      /** When it began (micro-batch: the batch's trigger), see {@link CheckpointStats#start}. */
+      final long startNanos;
+      final long startMillis;
+      /** Micro-batch: when the batch's offsets were logged (its checkpoint started); else the start. */
+      final long plannedNanos;
+      /** The latest snapshot of a task or prepared commit of a sink writer (0: none yet). */
+      long snapshottedNanos;
+      /** When the last participant acknowledged. */
+      long writtenNanos;
       final StateFile[] files;
       final List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
       final boolean[] acked;
@@ -348,7 +356,16 @@ final class StreamCheckpoints {
       long maxAlignNanos;
 
       Pending(long id) {
+        this(id, Long.MAX_VALUE);
+      }
+
+      /** @param startNanos micro-batch: the batch's trigger time (else: now) */
+      Pending(long id, long startNanos) {
         this.id = id;
+        long now = System.nanoTime();
+        this.startNanos = startNanos == Long.MAX_VALUE ? now : Math.min(startNanos, now);
+        this.startMillis = System.currentTimeMillis() - (now - this.startNanos) / 1_000_000;
+        this.plannedNanos = now;
         files = new StateFile[taskCount];
         acked = new boolean[taskCount + sinkCount];
         claimed = new boolean[taskCount];
@@ -435,12 +452,12 @@ final class StreamCheckpoints {
      * Micro-batch: starts checkpoint {@code id} without triggering the source tasks (they put its
      * barrier out when they reach the batch's end). Returns false if another one is pending.
      */
-    synchronized boolean startBatch(long id) {
+    synchronized boolean startBatch(long id, long triggerNanos) {
       if (pending != null || closed) {
         return false;
       }
       nextId.set(Math.max(nextId.get(), id + 1));
-      pending = new Pending(id);
+      pending = new Pending(id, triggerNanos);
       pending.savepoint = queued; // a requested savepoint is this batch's checkpoint, copied when complete
       queued = null;
       List<StreamTask> tasks = exec.tasks();
@@ -543,6 +560,7 @@ final class StreamCheckpoints {
             return;
           }
           p.claimed[participant] = true;
+          p.snapshottedNanos = Math.max(p.snapshottedNanos, System.nanoTime());
         }
       }
       Runnable write = () -> {
@@ -719,6 +737,10 @@ final class StreamCheckpoints {
           return;
         }
         p.acked[participant] = true;
+        long now = System.nanoTime();
+        if (participant >= taskCount || !p.claimed[participant]) {
+          p.snapshottedNanos = Math.max(p.snapshottedNanos, now); // a sink writer prepared its commit (or a finished participant acknowledged)
+        }
         if (file != null) {
           p.files[participant] = file;
         }
@@ -727,6 +749,7 @@ final class StreamCheckpoints {
         if (--p.remaining > 0) {
           return;
         }
+        p.writtenNanos = now;
         done = p;
       }
       io.execute(() -> complete(done));
@@ -807,6 +830,7 @@ final class StreamCheckpoints {
         decline(p.id, e.getMessage());
         return;
       }
+      long completedNanos = System.nanoTime();
       Savepoint sp = p.savepoint;
       Throwable savepointError = null;
       if (sp != null) {
@@ -834,8 +858,11 @@ final class StreamCheckpoints {
       } catch (IOException | RuntimeException e) {
         LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
       }
+      long commitNanos;
       try {
+        long t0 = System.nanoTime();
         commit(toCommit);
+        commitNanos = System.nanoTime() - t0;
         // Only now: until they are committed, the committables must ride in every later
         // checkpoint's metadata (a checkpoint completing while this commit fails would otherwise
         // become the restore point without them, and their output would be lost).
@@ -856,6 +883,7 @@ final class StreamCheckpoints {
       if (hook != null) {
         hook.accept(p.id);
       }
+      report(p, completedNanos, System.nanoTime(), commitNanos, size, written);
       for (StreamTask t : exec.tasks()) {
         t.completed = p.id;
       }
@@ -875,6 +903,33 @@ final class StreamCheckpoints {
       triggerQueued();
       LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} written, {} ms", p.id, logical.name(), size,
           written, (System.nanoTime() - p.startNanos) / 1_000_000);
+    }
+
+    /** Hands the checkpoint's {@link CheckpointStats} to the listener, if any (see {@link RunOptions.Checkpointing#listener}). */
+    private void report(Pending p, long completedNanos, long committedNanos, long commitNanos, long size, long written) {
+      java.util.function.Consumer<CheckpointStats> l = settings.listener();
+      if (l == null) {
+        return;
+      }
+      long snapshotted;
+      long writtenAt;
+      synchronized (this) {
+        snapshotted = Math.max(p.snapshottedNanos, p.plannedNanos);
+        writtenAt = Math.max(p.writtenNanos, snapshotted);
+      }
+      CheckpointStats stats = new CheckpointStats(p.id, java.time.Instant.ofEpochMilli(p.startMillis),
+          since(p, p.plannedNanos), since(p, snapshotted), since(p, writtenAt), since(p, Math.max(completedNanos,
+          writtenAt)), since(p, Math.max(committedNanos, completedNanos)), java.time.Duration.ofNanos(commitNanos),
+          java.time.Duration.ofNanos(p.maxAlignNanos), size, written);
+      try {
+        l.accept(stats);
+      } catch (RuntimeException e) {
+        LOG.warn("the checkpoint listener of job '{}' failed on checkpoint {}: {}", logical.name(), p.id, e.toString());
+      }
+    }
+
+    private static java.time.Duration since(Pending p, long nanos) {
+      return java.time.Duration.ofNanos(Math.max(0, nanos - p.startNanos));
     }
 
     /**
@@ -907,6 +962,7 @@ final class StreamCheckpoints {
         }
       }
       long id = nextId.getAndIncrement();
+      Pending p = new Pending(id);
       try {
         writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit, List.of(), 0);
         storage.retain(settings.retained());
@@ -914,7 +970,10 @@ final class StreamCheckpoints {
         // The output is committed all the same; only a crash during this commit could then repeat it.
         LOG.warn("the last checkpoint of job '{}' failed: {}", logical.name(), e.getMessage());
       }
+      long completedNanos = System.nanoTime();
       commit(toCommit);
+      long committedNanos = System.nanoTime();
+      report(p, completedNanos, committedNanos, committedNanos - completedNanos, 0, 0);
     }
 
     private void writeMetadata(long id, long startMillis, long durationNanos, long alignNanos, long size, boolean last,

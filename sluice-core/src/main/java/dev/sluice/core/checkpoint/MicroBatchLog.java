@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * {@code <dir>/<job>/offsets/<batchId>} holds a batch's plan (written before the batch runs) and
  * {@code <dir>/<job>/commits/<batchId>} records that the batch committed (written after its
  * checkpoint completed and the sinks committed). Both are small versioned text files, written
- * atomically (temp file, fsync, rename, fsync of the directory):
+ * atomically by a temp file and a rename; an offset entry is then fsynced with its directory (a batch
+ * runs only once its plan is durable), a commit entry is not (it repeats what the durable checkpoint
+ * metadata says, and recovery writes a lost one again):
  *
  * <pre>
  * sluice-offsets 1
@@ -111,7 +113,7 @@ public final class MicroBatchLog {
       }
       b.append('\n');
     }
-    write(offsets, p.batchId(), b.toString());
+    write(offsets, p.batchId(), b.toString(), true);
     prune(offsets, p.batchId());
   }
 
@@ -152,7 +154,9 @@ public final class MicroBatchLog {
 
   /** Records that batch {@code id} committed. */
   public void writeCommit(long id) throws IOException {
-    write(commits, id, COMMITS_MAGIC + " " + VERSION + "\nbatch " + id + "\n");
+    // Not fsynced: an entry lost in a crash is written again at recovery (for the latest complete
+    // checkpoint, whose metadata is durable before its sinks commit), so only the rename's atomicity matters.
+    write(commits, id, COMMITS_MAGIC + " " + VERSION + "\nbatch " + id + "\n", false);
     prune(commits, id);
   }
 
@@ -203,7 +207,8 @@ public final class MicroBatchLog {
    * rename costs two. A crash before this returns may leave the entry missing or torn (empty or
    * partly written), never a valid entry that was not durable: see {@link TornEntryException}.
    */
-  private static void write(Path dir, long id, String text) throws IOException {
+  /** Writes {@code dir/id} by a temp file and an atomic rename; {@code durable}: then fsyncs the file and the directory. */
+  private static void write(Path dir, long id, String text, boolean durable) throws IOException {
     Files.createDirectories(dir);
     Path target = dir.resolve(Long.toString(id));
     Path tmp = dir.resolve(id + ".tmp");
@@ -218,6 +223,9 @@ public final class MicroBatchLog {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!durable) {
+      return;
     }
     try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
       ch.force(true);

@@ -853,11 +853,6 @@ final class StreamCheckpoints {
         }
       }
       wakeCompletionWaiter();
-      try {
-        storage.retain(settings.retained());
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
-      }
       long commitNanos;
       try {
         long t0 = System.nanoTime();
@@ -884,6 +879,12 @@ final class StreamCheckpoints {
         hook.accept(p.id);
       }
       report(p, completedNanos, System.nanoTime(), commitNanos, size, written);
+      // Housekeeping after the commit, off the batch's (checkpoint's) path to its committed output.
+      try {
+        storage.retain(settings.retained());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
+      }
       for (StreamTask t : exec.tasks()) {
         t.completed = p.id;
       }

@@ -206,8 +206,8 @@ public final class MicroBatchLog {
    * and the new name (the directory's fsync then finds nothing left to do), where fsync before the
    * rename costs two. A crash before this returns may leave the entry missing or torn (empty or
    * partly written), never a valid entry that was not durable: see {@link TornEntryException}.
+   * Without {@code durable}, only the temp file and the rename (commit entries).
    */
-  /** Writes {@code dir/id} by a temp file and an atomic rename; {@code durable}: then fsyncs the file and the directory. */
   private static void write(Path dir, long id, String text, boolean durable) throws IOException {
     Files.createDirectories(dir);
     Path target = dir.resolve(Long.toString(id));

@@ -738,8 +738,8 @@ final class StreamCheckpoints {
         }
         p.acked[participant] = true;
         long now = System.nanoTime();
-        if (participant >= taskCount || !p.claimed[participant]) {
-          p.snapshottedNanos = Math.max(p.snapshottedNanos, now); // a sink writer prepared its commit (or a finished participant acknowledged)
+        if (participant >= taskCount) {
+          p.snapshottedNanos = Math.max(p.snapshottedNanos, now); // a sink writer prepared its commit (tasks: at their claim)
         }
         if (file != null) {
           p.files[participant] = file;

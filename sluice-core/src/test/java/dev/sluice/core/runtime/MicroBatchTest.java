@@ -41,6 +41,12 @@ class MicroBatchTest {
         .withTrigger(new RunOptions.Trigger(Duration.ofMillis(5), false, maxPerSplit));
   }
 
+  /** availableNow at parallelism 2, checkpoints in {@code ck}, batches of at most {@code maxPerSplit} per split. */
+  private static RunOptions availableNow(Path ck, long maxPerSplit) {
+    return RunOptions.availableNow().withParallelism(2).withCheckpointing(ck, Duration.ofSeconds(1))
+        .withTrigger(new RunOptions.Trigger(Duration.ZERO, true, maxPerSplit));
+  }
+
   /** Fails once at value {@code at}, recording which batches were planned and committed at that moment. */
   record FailAt(String key, long at, String jobDir) implements MapFunction<Long, Long> {
     @Override
@@ -132,8 +138,7 @@ class MicroBatchTest {
   @Test
   void availableNowStopsAfterTheAvailableInputAndTheNextRunGoesOn() throws Exception {
     Path ck = temp.resolve("ck");
-    RunOptions options = RunOptions.availableNow().withParallelism(2).withCheckpointing(ck, Duration.ofSeconds(1))
-        .withTrigger(new RunOptions.Trigger(Duration.ZERO, true, 10_000));
+    RunOptions options = availableNow(ck, 10_000);
     List<Long> all = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
       CollectSink<Long> sink = new CollectSink<>();
@@ -170,8 +175,7 @@ class MicroBatchTest {
   @Test
   void aLostCommitEntryIsWrittenAgainAtTheNextRun() throws Exception {
     Path ck = temp.resolve("ck");
-    RunOptions options = RunOptions.availableNow().withParallelism(2).withCheckpointing(ck, Duration.ofSeconds(1))
-        .withTrigger(new RunOptions.Trigger(Duration.ZERO, true, 20_000));
+    RunOptions options = availableNow(ck, 20_000);
     MicroBatchLog log = new MicroBatchLog(ck.resolve("mb-lost-commit"));
     List<Long> all = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
@@ -204,8 +208,7 @@ class MicroBatchTest {
   @Test
   void aTornOffsetEntryOfTheNextBatchIsPlannedAnew() throws Exception {
     Path ck = temp.resolve("ck");
-    RunOptions options = RunOptions.availableNow().withParallelism(2).withCheckpointing(ck, Duration.ofSeconds(1))
-        .withTrigger(new RunOptions.Trigger(Duration.ZERO, true, 30_000));
+    RunOptions options = availableNow(ck, 30_000);
     MicroBatchLog log = new MicroBatchLog(ck.resolve("mb-torn"));
     java.util.Set<Long> all = new java.util.HashSet<>();
     long total = 0;

@@ -126,6 +126,9 @@ class MainTest {
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).contains("clickstream demo: 30,000 generated clicks", "batch 1: ", "rows upserted",
         "finished after 30,000 events", "top pages", "top users");
+    // each committed batch's line carries its phases, from the engine's checkpoint listener
+    assertThat(o.out()).containsPattern("batch 1: [\\d,]+ events, [\\d,]+ rows upserted, \\d+ ms \\(processing \\d+,"
+        + " checkpoint \\d+, database commit \\d+ ms\\)");
     assertThat(dir.resolve("demo").resolve("db").resolve("clickstream.db")).exists();
 
     // the tables, read back with `sluice sql`: every click counted once

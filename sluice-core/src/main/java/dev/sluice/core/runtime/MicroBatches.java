@@ -43,6 +43,11 @@ final class MicroBatches implements Runnable {
   /** The batch planned and not committed yet, or 0. */
   private volatile long open;
   private volatile long committed;
+  /** Batches that overran their trigger interval since the last warning, and when that was (0: never). */
+  private int overruns;
+  private long lastBehindWarning;
+  /** How often the falling-behind warning may repeat. */
+  static final long BEHIND_WARNING_EVERY_NANOS = 60_000_000_000L;
 
   MicroBatches(StreamExecution exec, StreamCheckpoints.Attempt attempt, MicroBatchLog log, RunOptions.Trigger trigger,
                List<MicroSplit> splits) {
@@ -137,9 +142,13 @@ final class MicroBatches implements Runnable {
     long interval = trigger.interval().toNanos();
     long lastStart = 0;
     boolean first = true;
+    boolean ranBatch = false;
     while (!stopped()) {
       if (!first) {
         long deadline = lastStart + interval;
+        if (ranBatch && interval > 0 && System.nanoTime() > deadline) {
+          behind(id - 1, System.nanoTime() - lastStart, interval);
+        }
         while (!stopped() && System.nanoTime() < deadline) {
           LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), 5_000_000L));
         }
@@ -199,6 +208,7 @@ final class MicroBatches implements Runnable {
             exec.finishAfterBatch();
             return;
           }
+          ranBatch = false;
           continue; // nothing new: no batch this interval
         }
         plan = new MicroBatchLog.Plan(id, ranges);
@@ -227,7 +237,28 @@ final class MicroBatches implements Runnable {
       }
       open = 0;
       id++;
+      ranBatch = true;
     }
+  }
+
+  /**
+   * Batch {@code batch} took longer than the trigger interval until its checkpoint completed, so the
+   * next one starts at once instead of on its trigger (Spark logs the like as "falling behind"):
+   * warned at the first time, then at most once a minute with the count since.
+   */
+  private void behind(long batch, long tookNanos, long intervalNanos) {
+    overruns++;
+    long now = System.nanoTime();
+    if (lastBehindWarning != 0 && now - lastBehindWarning < BEHIND_WARNING_EVERY_NANOS) {
+      return;
+    }
+    LOG.warn("job '{}' is falling behind: batch {} took {} ms until its checkpoint was complete, longer than the"
+        + " trigger interval of {} ms, so the next batch starts at once ({}; a longer trigger interval, or more"
+        + " parallelism, lets batches keep up; logged at most once a minute)", job, batch, tookNanos / 1_000_000,
+        intervalNanos / 1_000_000, lastBehindWarning == 0 ? "the first time"
+            : overruns + " batches over the interval since the last such warning");
+    lastBehindWarning = now;
+    overruns = 0;
   }
 
   /** Asks every live split for its position; false if stopped or no split is live. */

@@ -168,6 +168,40 @@ class MicroBatchTest {
   }
 
   /**
+   * A batch that takes longer than its trigger interval delays the next trigger: a WARN says the job
+   * is falling behind, once (then at most once a minute), not once per batch.
+   */
+  @Test
+  void batchesOverTheirTriggerIntervalAreWarnedAboutOnce() throws Exception {
+    Path ck = temp.resolve("ck");
+    RunOptions options = micro(ck, 2, 1024).withTrigger(new RunOptions.Trigger(Duration.ofMillis(1), false, 1024));
+    CollectSink<Long> sink = new CollectSink<>();
+    Pipeline p = Pipeline.create("mb-behind");
+    p.read(Sources.generator(i -> i).count(10_000)).map(x -> {
+      if (x % 1024 == 0) {
+        Thread.sleep(5); // every batch (1,024 records per split) sleeps at least once: longer than the 1 ms trigger
+      }
+      return x;
+    }).write(sink);
+    java.io.PrintStream old = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    JobResult r;
+    try {
+      r = p.run(options);
+    } finally {
+      System.setErr(old);
+    }
+    String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    old.print(log);
+    assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+    assertThat(sink.result()).hasSize(10_000);
+    assertThat(new MicroBatchLog(ck.resolve("mb-behind")).committedIds()).hasSizeGreaterThan(3);
+    assertThat(log).contains("job 'mb-behind' is falling behind: batch 1 took");
+    assertThat(log.split("is falling behind", -1)).as(log).hasSize(2);
+  }
+
+  /**
    * Commit entries are not fsynced (the checkpoint metadata is the durable record), so a crash may
    * lose the newest one: the next run writes it again for the checkpoint it restores, and goes on
    * from there exactly once.

@@ -147,7 +147,9 @@ public final class BatchReporter implements AutoCloseable {
     long r = stats.rows(BatchStats.END_OF_INPUT);
     if (r > 0) {
       rows += r;
-      out.printf(Locale.ROOT, "end of input: %,d rows upserted (database commit %d ms)%n", r, stats.takeCommitMillis());
+      long commitMs = stats.takeCommitMillis();
+      out.printf(Locale.ROOT, "end of input: %,d rows upserted (%s)%n", r,
+          commitMs > 0 ? "database commit " + commitMs + " ms" : "committed with the last batch");
       out.flush();
     }
   }

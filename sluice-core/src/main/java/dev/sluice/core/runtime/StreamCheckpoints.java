@@ -938,6 +938,10 @@ final class StreamCheckpoints {
      * are committed. On the coordinating thread, after every other thread ended.
      */
     void completeLast() throws IOException {
+      Pending open;
+      synchronized (this) {
+        open = pending; // micro-batch: the batch the input ended in, committed by this last checkpoint
+      }
       close();
       synchronized (this) {
         if (stoppedAtSavepoint) {
@@ -963,10 +967,12 @@ final class StreamCheckpoints {
         }
       }
       long id = nextId.getAndIncrement();
-      Pending p = new Pending(id);
+      // Reported as the open batch in micro-batch mode (its id, trigger and phases so far), else as itself.
+      Pending p = exec.microBatch && open != null ? open : new Pending(id);
+      boolean written = false;
       try {
         writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit, List.of(), 0);
-        storage.retain(settings.retained());
+        written = true;
       } catch (IOException | RuntimeException e) {
         // The output is committed all the same; only a crash during this commit could then repeat it.
         LOG.warn("the last checkpoint of job '{}' failed: {}", logical.name(), e.getMessage());
@@ -975,6 +981,13 @@ final class StreamCheckpoints {
       commit(toCommit);
       long committedNanos = System.nanoTime();
       report(p, completedNanos, committedNanos, committedNanos - completedNanos, 0, 0);
+      if (written) {
+        try {
+          storage.retain(settings.retained());
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
+        }
+      }
     }
 
     private void writeMetadata(long id, long startMillis, long durationNanos, long alignNanos, long size, boolean last,

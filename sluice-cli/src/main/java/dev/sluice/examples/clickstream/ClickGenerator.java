@@ -109,7 +109,28 @@ public final class ClickGenerator implements GeneratorFunction<Click>, Timestamp
     String page = pages[pageRank(unit(mix(i, 4)))];
     int a = (int) Long.remainderUnsigned(mix(i, 5), 100);
     String action = ACTIONS[a < 70 ? 0 : a < 90 ? 1 : a < 98 ? 2 : 3];
-    return new Click(user, "s" + Long.toString(first, 36), page, action, timestamp(i));
+    return new Click(user, sessionId(first), page, action, timestamp(i));
+  }
+
+  /**
+   * {@code "s" + Long.toString(first, 36)} ({@code first >= 0}) built in one right-sized array:
+   * {@code Long.toString} with a radix fills a 65-byte buffer and copies it, and the concatenation
+   * copies again, which was a sixth of the demo's allocation at 200k clicks/s.
+   */
+  static String sessionId(long first) {
+    int digits = 1;
+    for (long v = first / 36; v > 0; v /= 36) {
+      digits++;
+    }
+    byte[] b = new byte[digits + 1];
+    b[0] = 's';
+    long v = first;
+    for (int k = digits; k >= 1; k--) {
+      int d = (int) (v % 36);
+      b[k] = (byte) (d < 10 ? '0' + d : 'a' + d - 10);
+      v /= 36;
+    }
+    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** The event time of click {@code i}. */

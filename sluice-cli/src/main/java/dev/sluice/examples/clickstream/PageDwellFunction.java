@@ -49,7 +49,7 @@ public final class PageDwellFunction extends KeyedProcessFunction<String, Dwell,
 
   @Override
   public void processElement(Dwell d, Context<String> ctx, Collector<PageDwell> out) {
-    long start = windowStart(d.clickTime());
+    Long start = windowStart(d.clickTime()); // boxed once for the get and the put
     Sums s = windows.get(start);
     long wm = ctx.timers().currentWatermark();
     boolean scheduled = s != null && s.dirty(); // a timer that emits these sums is pending (see onTimer)

@@ -664,6 +664,25 @@ public final class CheckpointStorage {
     } catch (IOException e) {
       throw new IOException("cannot write checkpoint metadata " + target + ": " + e, e);
     }
+    sharedRefs.put(m.id(), sharedNames(m));
+  }
+
+  /**
+   * The shared files each complete checkpoint references, by id: those this storage wrote the
+   * metadata of, and those it read once, so retention does not read every retained checkpoint's
+   * metadata (with a JDBC sink's rows, half a megabyte each) again at every pass.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Long, java.util.Set<String>> sharedRefs =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static java.util.Set<String> sharedNames(CheckpointMetadata m) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (NativeFile f : m.nativeFiles()) {
+      if (f.shared()) {
+        names.add(f.name());
+      }
+    }
+    return names;
   }
 
   /** Reads and checks {@code chk-<id>/_metadata}. */
@@ -837,21 +856,24 @@ public final class CheckpointStorage {
     }
     java.util.Set<String> referenced = new java.util.HashSet<>();
     long newestComplete = -1;
-    for (long id : ids()) {
+    List<Long> present = ids();
+    sharedRefs.keySet().retainAll(present);
+    for (long id : present) {
       if (!hasMetadata(id)) {
         continue; // incomplete: deleted above or by the next run, never restored from
       }
       newestComplete = Math.max(newestComplete, id);
-      try {
-        for (NativeFile f : readMetadata(id).nativeFiles()) {
-          if (f.shared()) {
-            referenced.add(f.name());
-          }
+      java.util.Set<String> names = sharedRefs.get(id);
+      if (names == null) {
+        try {
+          names = sharedNames(readMetadata(id));
+        } catch (CheckpointException e) {
+          LOG.debug("not deleting shared checkpoint files: checkpoint {} is unreadable ({})", dirOf(id), e.getMessage());
+          return;
         }
-      } catch (CheckpointException e) {
-        LOG.debug("not deleting shared checkpoint files: checkpoint {} is unreadable ({})", dirOf(id), e.getMessage());
-        return;
+        sharedRefs.put(id, names);
       }
+      referenced.addAll(names);
     }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(shared)) {
       for (Path p : s) {

@@ -66,6 +66,23 @@ class KafkaSinkCommitTest {
     return p;
   }
 
+  /** A transaction of {@code n} records, committed by its live producer; its committable. */
+  static KafkaCommittable committed(KafkaSink<String> sink, String id, String tag, int n) throws Exception {
+    KafkaProducer<byte[], byte[]> live = prepared(sink, id, tag, n);
+    KafkaCommittable c = committable(live, id);
+    live.commitTransaction();
+    live.close();
+    return c;
+  }
+
+  /** A transaction of {@code n} records left open by a producer that went away (a crash); its committable. */
+  static KafkaCommittable leftOpen(KafkaSink<String> sink, String id, String tag, int n) throws Exception {
+    KafkaProducer<byte[], byte[]> crashed = prepared(sink, id, tag, n);
+    KafkaCommittable c = committable(crashed, id);
+    crashed.close(Duration.ZERO);
+    return c;
+  }
+
   static KafkaCommittable committable(KafkaProducer<byte[], byte[]> p, String id) {
     ProducerIdAndEpoch pe = Transactions.producerIdAndEpoch(p);
     return new KafkaCommittable(id, pe.producerId, pe.epoch);
@@ -182,9 +199,7 @@ class KafkaSinkCommitTest {
     kafka.createTopic("timeout-out", 1);
     KafkaSink<String> sink = sink(kafka, "timeout-out", "timeout");
     String id = "timeout-0-0";
-    KafkaProducer<byte[], byte[]> p = prepared(sink, id, "t", 10);
-    KafkaCommittable c = committable(p, id);
-    p.close(Duration.ZERO); // the process dies after the checkpoint, before the commit
+    KafkaCommittable c = leftOpen(sink, id, "t", 10); // the process dies after the checkpoint, before the commit
     TransactionDescription d = await(kafka, id, TransactionState.COMPLETE_ABORT);
     assertThat(d.producerId()).isEqualTo(c.producerId());
     assertThat(d.producerEpoch()).as("the broker's abort bumps the epoch").isEqualTo(c.epoch() + 1);
@@ -207,13 +222,8 @@ class KafkaSinkCommitTest {
   void committedTransactionsAreRecognisedAsCommitted() throws Exception {
     kafka.createTopic("done-out", 1);
     KafkaSink<String> sink = sink(kafka, "done-out", "done");
-    KafkaProducer<byte[], byte[]> live = prepared(sink, "done-0-0", "x", 10);
-    KafkaCommittable byLive = committable(live, "done-0-0");
-    live.commitTransaction();
-    live.close();
-    KafkaProducer<byte[], byte[]> crashed = prepared(sink, "done-1-0", "y", 10);
-    KafkaCommittable resumed = committable(crashed, "done-1-0");
-    crashed.close(Duration.ZERO);
+    KafkaCommittable byLive = committed(sink, "done-0-0", "x", 10);
+    KafkaCommittable resumed = leftOpen(sink, "done-1-0", "y", 10);
     sink.recover(2, List.of(resumed)); // resumes and commits it
     Transactions.COMMITTED.remove(Transactions.key(resumed)); // as if in another process from here on
     KafkaProducer<byte[], byte[]> next = prepared(sink, "done-1-0", "z", 3); // the restarted job's writer
@@ -239,13 +249,8 @@ class KafkaSinkCommitTest {
     try (EmbeddedKafka v1 = EmbeddedKafka.start(FAST_TIMEOUTS, Map.of("transaction.version", (short) 1))) {
       v1.createTopic("v1-out", 1);
       KafkaSink<String> sink = sink(v1, "v1-out", "v1");
-      KafkaProducer<byte[], byte[]> live = prepared(sink, "v1-0-0", "x", 10);
-      KafkaCommittable committed = committable(live, "v1-0-0");
-      live.commitTransaction();
-      live.close();
-      KafkaProducer<byte[], byte[]> crashed = prepared(sink, "v1-1-0", "t", 10);
-      KafkaCommittable timedOut = committable(crashed, "v1-1-0");
-      crashed.close(Duration.ZERO);
+      KafkaCommittable committed = committed(sink, "v1-0-0", "x", 10);
+      KafkaCommittable timedOut = leftOpen(sink, "v1-1-0", "t", 10);
       TransactionDescription d = await(v1, "v1-1-0", TransactionState.COMPLETE_ABORT);
       assertThat(d.producerEpoch()).isEqualTo(timedOut.epoch() + 1);
       assertThat(await(v1, "v1-0-0", TransactionState.COMPLETE_COMMIT).producerEpoch()).isEqualTo(committed.epoch());

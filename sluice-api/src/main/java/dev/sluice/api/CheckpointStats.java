@@ -26,10 +26,12 @@ import java.time.Instant;
  * @param maxAlignment the longest barrier alignment of a task
  * @param bytes the state size of the checkpoint
  * @param bytesWritten the bytes written for it (an incremental checkpoint reuses earlier files)
+ * @param recordsRead the source records read since the previous completed checkpoint, up to this one's
+ *     barrier (micro-batch: the batch's records; the job's last checkpoint: the rest of the input)
  */
 public record CheckpointStats(long id, Instant start, Duration planned, Duration snapshotted, Duration written,
                               Duration completed, Duration committed, Duration sinkCommit, Duration maxAlignment,
-                              long bytes, long bytesWritten) {
+                              long bytes, long bytesWritten, long recordsRead) {
 
   /** The processing part of a micro-batch: from its planning to the last snapshot. */
   public Duration processing() {

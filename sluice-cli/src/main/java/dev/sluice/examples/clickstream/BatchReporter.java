@@ -17,9 +17,10 @@ import java.util.function.Consumer;
 /**
  * Prints one line per committed micro-batch of the demo job: its id, the events it read, the rows
  * it upserted, how long it took and where the time went. The engine hands it each batch's
- * {@link CheckpointStats} ({@link #listener}, on the checkpoint I/O thread, which only queues them);
- * the events are the sizes of the source ranges in the batch's offset-log entry. Prints on its own
- * daemon thread; {@link #stop} prints what is left.
+ * {@link CheckpointStats} ({@link #listener}, on the checkpoint I/O thread, which only queues them),
+ * with the source records the batch read; a batch committed but not reported (see {@link #stop}) is
+ * counted from the source ranges of its offset-log entry. Prints on its own daemon thread; {@link
+ * #stop} prints what is left.
  */
 public final class BatchReporter implements AutoCloseable {
   private final MicroBatchLog log;
@@ -75,10 +76,10 @@ public final class BatchReporter implements AutoCloseable {
   }
 
   private synchronized void report(CheckpointStats s) {
-    long n = events(s.id());
-    if (n < 0) {
+    if (events(s.id()) < 0) {
       return; // not a batch: the last checkpoint at the end of the input (see stop)
     }
+    long n = s.recordsRead();
     last = Math.max(last, s.id());
     long ms = s.committed().toMillis();
     durationsMs.add(ms);

@@ -323,6 +323,9 @@ final class StreamCheckpoints {
 
     private record Prepared(long id, Object committable, byte[] bytes) {}
 
+    /** Per task, the source records it had read at the last completed checkpoint. */
+    private final long[] completedRead;
+
     /** A requested savepoint: copied into {@code dir} when its checkpoint completes; {@code stop} the job after it. */
     private record Savepoint(Path dir, boolean stop, CompletableFuture<Path> done) {}
 
@@ -343,6 +346,8 @@ final class StreamCheckpoints {
       long snapshottedNanos;
       /** When the last participant acknowledged. */
       long writtenNanos;
+      /** Per task, the source records it had read when it took its snapshot (-1: not yet). */
+      final long[] readAt;
       final StateFile[] files;
       final List<CheckpointMetadata.NativeFile> natives = new ArrayList<>();
       final boolean[] acked;
@@ -367,6 +372,8 @@ final class StreamCheckpoints {
         this.startMillis = System.currentTimeMillis() - (now - this.startNanos) / 1_000_000;
         this.plannedNanos = now;
         files = new StateFile[taskCount];
+        readAt = new long[taskCount];
+        java.util.Arrays.fill(readAt, -1);
         acked = new boolean[taskCount + sinkCount];
         claimed = new boolean[taskCount];
         remaining = acked.length;
@@ -377,6 +384,7 @@ final class StreamCheckpoints {
       this.exec = exec;
       this.taskCount = exec.tasks().size();
       this.sinkCount = exec.sinkLoops().size();
+      this.completedRead = new long[taskCount];
       for (int i = 0; i < sinkCount; i++) {
         uncommitted.add(new ArrayList<>());
       }
@@ -561,6 +569,7 @@ final class StreamCheckpoints {
           }
           p.claimed[participant] = true;
           p.snapshottedNanos = Math.max(p.snapshottedNanos, System.nanoTime());
+          p.readAt[participant] = recordsRead(t);
         }
       }
       Runnable write = () -> {
@@ -908,25 +917,37 @@ final class StreamCheckpoints {
 
     /** Hands the checkpoint's {@link CheckpointStats} to the listener, if any (see {@link RunOptions.Checkpointing#listener}). */
     private void report(Pending p, long completedNanos, long committedNanos, long commitNanos, long size, long written) {
+      long records = 0;
+      long snapshotted;
+      long writtenAt;
+      synchronized (this) {
+        for (int t = 0; t < taskCount; t++) {
+          if (p.readAt[t] >= 0) {
+            records += p.readAt[t] - completedRead[t];
+            completedRead[t] = p.readAt[t];
+          }
+        }
+        snapshotted = Math.max(p.snapshottedNanos, p.plannedNanos);
+        writtenAt = Math.max(p.writtenNanos, snapshotted);
+      }
       java.util.function.Consumer<CheckpointStats> l = settings.listener();
       if (l == null) {
         return;
       }
-      long snapshotted;
-      long writtenAt;
-      synchronized (this) {
-        snapshotted = Math.max(p.snapshottedNanos, p.plannedNanos);
-        writtenAt = Math.max(p.writtenNanos, snapshotted);
-      }
       CheckpointStats stats = new CheckpointStats(p.id, java.time.Instant.ofEpochMilli(p.startMillis),
           since(p, p.plannedNanos), since(p, snapshotted), since(p, writtenAt), since(p, Math.max(completedNanos,
           writtenAt)), since(p, Math.max(committedNanos, completedNanos)), java.time.Duration.ofNanos(commitNanos),
-          java.time.Duration.ofNanos(p.maxAlignNanos), size, written);
+          java.time.Duration.ofNanos(p.maxAlignNanos), size, written, records);
       try {
         l.accept(stats);
       } catch (RuntimeException e) {
         LOG.warn("the checkpoint listener of job '{}' failed on checkpoint {}: {}", logical.name(), p.id, e.toString());
       }
+    }
+
+    /** The source records {@code t} has read so far (0 for a task without a source split). */
+    private static long recordsRead(StreamTask t) {
+      return t.readNode == null ? 0 : t.readNode.out;
     }
 
     private static java.time.Duration since(Pending p, long nanos) {
@@ -969,6 +990,12 @@ final class StreamCheckpoints {
       long id = nextId.getAndIncrement();
       // Reported as the open batch in micro-batch mode (its id, trigger and phases so far), else as itself.
       Pending p = exec.microBatch && open != null ? open : new Pending(id);
+      List<StreamTask> tasks = exec.tasks();
+      synchronized (this) {
+        for (StreamTask t : tasks) {
+          p.readAt[t.ordinal] = recordsRead(t); // every task has ended: the rest of the input
+        }
+      }
       boolean written = false;
       try {
         writeMetadata(id, System.currentTimeMillis(), 0, 0, 0, true, List.of(), toCommit, List.of(), 0);

@@ -76,11 +76,19 @@ class CheckpointStatsTest {
     if (!others.isEmpty()) {
       assertThat(ids.get(ids.size() - 1)).isEqualTo(others.get(0)).isGreaterThan(batches.get(batches.size() - 1));
     }
+    long read = 0;
     for (CheckpointStats s : seen) {
+      read += s.recordsRead();
       if (batches.contains(s.id())) {
         assertThat(s.planned()).isPositive(); // the ask and the offset log write happen before the batch's checkpoint
+        long planned = 0;
+        for (MicroBatchLog.Range range : log.readOffsets(s.id()).ranges()) {
+          planned += (range.end() - range.start() + 1) / 2; // generator indices: split s reads s, s + 2, ...
+        }
+        assertThat(s.recordsRead()).as("batch %d", s.id()).isEqualTo(planned);
       }
     }
+    assertThat(read).isEqualTo(40_000);
     // sizes as in the metadata of the checkpoints still kept
     CheckpointStorage storage = new CheckpointStorage(ck, "stats-mb");
     int compared = 0;
@@ -122,5 +130,8 @@ class CheckpointStatsTest {
       ids.add(s.id());
     }
     assertThat(ids).hasSizeGreaterThan(2).isSorted().doesNotHaveDuplicates();
+    // every record is counted once: in the checkpoint whose barrier it came before, the rest in the last one
+    assertThat(seen.stream().mapToLong(CheckpointStats::recordsRead).sum()).isEqualTo(60_000);
+    assertThat(seen.get(0).recordsRead()).isPositive();
   }
 }

@@ -968,6 +968,9 @@ final class StreamCheckpoints {
         if (stoppedAtSavepoint) {
           return;
         }
+        if (open != null && lastCompleted >= open.id) {
+          open = null; // it completed (and was reported) while the job ended
+        }
       }
       List<List<Prepared>> toCommit = new ArrayList<>();
       List<StreamExecution.SinkLoop> loops = exec.sinkLoops();

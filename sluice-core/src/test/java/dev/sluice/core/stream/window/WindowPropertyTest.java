@@ -18,7 +18,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -119,79 +118,16 @@ class WindowPropertyTest {
 
   /** Arrival order with disorder of at most {@code bound} ms (each element moved by up to that). */
   static List<Elem> disorder(Random rnd, List<Elem> sorted, int bound) {
-    List<long[]> keyed = new ArrayList<>();
-    for (int i = 0; i < sorted.size(); i++) {
-      keyed.add(new long[] {sorted.get(i).ts() + rnd.nextInt(bound + 1), i});
-    }
-    keyed.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
-    List<Elem> out = new ArrayList<>();
-    for (long[] k : keyed) {
-      out.add(sorted.get((int) k[1]));
-    }
-    return out;
+    return WindowReference.disorder(rnd, sorted, Elem::ts, bound);
   }
 
   static List<Window> windowsOf(WindowSpec s, long ts) {
-    List<Window> out = new ArrayList<>();
-    if (s.kind() == WindowSpec.Kind.GLOBAL) {
-      out.add(Window.GLOBAL);
-      return out;
-    }
-    for (long j = Math.floorDiv(ts - s.offset(), s.slide()); ; j--) {
-      long start = s.offset() + j * s.slide();
-      if (start + s.size() <= ts) {
-        break;
-      }
-      out.add(new Window(start, start + s.size()));
-    }
-    return out;
+    return WindowReference.windowsOf(s, ts);
   }
 
-  /** Each key's sessions from its elements: sorted by time, a new session when the next element is at or past the end. */
-  static Map<String, Map<Window, List<Elem>>> sessions(List<Elem> elems, long gap) {
-    Map<String, List<Elem>> byKey = new TreeMap<>();
-    for (Elem e : elems) {
-      byKey.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e);
-    }
-    Map<String, Map<Window, List<Elem>>> out = new TreeMap<>();
-    byKey.forEach((key, list) -> {
-      list.sort(Comparator.comparingLong(Elem::ts));
-      Map<Window, List<Elem>> ws = new LinkedHashMap<>();
-      List<Elem> cur = new ArrayList<>();
-      long start = 0;
-      long end = Long.MIN_VALUE;
-      for (Elem e : list) {
-        if (!cur.isEmpty() && e.ts() >= end) {
-          ws.put(new Window(start, end), cur);
-          cur = new ArrayList<>();
-        }
-        if (cur.isEmpty()) {
-          start = e.ts();
-          end = e.ts() + gap;
-        }
-        cur.add(e);
-        end = Math.max(end, e.ts() + gap);
-      }
-      if (!cur.isEmpty()) {
-        ws.put(new Window(start, end), cur);
-      }
-      out.put(key, ws);
-    });
-    return out;
-  }
-
-  /** Every (key, window) with all of its elements, in arrival order. */
+  /** Every (key, window) with all of its elements, in arrival order (sessions: by time). */
   static Map<String, Map<Window, List<Elem>>> windowContents(WindowSpec spec, List<Elem> arrival) {
-    if (spec.kind() == WindowSpec.Kind.SESSION) {
-      return sessions(arrival, spec.gap());
-    }
-    Map<String, Map<Window, List<Elem>>> out = new TreeMap<>();
-    for (Elem e : arrival) {
-      for (Window w : windowsOf(spec, e.ts())) {
-        out.computeIfAbsent(e.key(), k -> new TreeMap<>()).computeIfAbsent(w, x -> new ArrayList<>()).add(e);
-      }
-    }
-    return out;
+    return WindowReference.windowContents(spec, arrival, Elem::key, Elem::ts);
   }
 
   static List<String> completeReference(WindowSpec spec, Mode mode, List<Elem> elems) {

@@ -1,5 +1,6 @@
 package dev.sluice.rocksdb;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.JobHandle;
@@ -183,32 +184,6 @@ class IncrementalCheckpointTest {
     public void onTimer(long time, TimerContext<Long> ctx, Collector<String> out) throws Exception {
       out.collect("total " + ctx.currentKey() + "=" + count.value() + " " + Arrays.hashCode(payload.value()));
     }
-  }
-
-  /** Equal lists; else says how many are missing and extra, with examples. */
-  static void assertSame(List<String> got, List<String> expected, String what) {
-    if (got.equals(expected)) {
-      return;
-    }
-    Map<String, Integer> counts = new java.util.HashMap<>();
-    for (String s : got) {
-      counts.merge(s, 1, Integer::sum);
-    }
-    List<String> missing = new ArrayList<>();
-    for (String s : expected) {
-      if (counts.merge(s, -1, Integer::sum) < 0) {
-        missing.add(s);
-      }
-    }
-    List<String> extra = new ArrayList<>();
-    counts.forEach((k, v) -> {
-      for (int i = 0; i < v; i++) {
-        extra.add(k);
-      }
-    });
-    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
-        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
-        + extra.size() + " extra (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
   }
 
   static byte[] payload(long key, long n) {
@@ -421,7 +396,7 @@ class IncrementalCheckpointTest {
         .run(options(2, ck, 30, 3));
     assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    assertSame(sorted(sink.result()), expected(n, keys, true), "seed " + seed);
+    assertSameRecords(sorted(sink.result()), expected(n, keys, true), "seed " + seed);
   }
 
   @Test

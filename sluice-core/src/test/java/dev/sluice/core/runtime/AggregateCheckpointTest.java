@@ -1,5 +1,7 @@
 package dev.sluice.core.runtime;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
+import static dev.sluice.core.testing.Records.readParts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.Aggregation;
@@ -12,17 +14,13 @@ import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -103,19 +101,6 @@ class AggregateCheckpointTest {
     return l;
   }
 
-  static List<String> readParts(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      List<String> lines = new ArrayList<>();
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-        lines.addAll(Files.readAllLines(f));
-      }
-      lines.sort(null);
-      return lines;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * The failure falls after a complete checkpoint: the readers stop at the middle of their splits
    * until one is complete, and the failure is at a random record of the second half of a split.
@@ -142,7 +127,7 @@ class AggregateCheckpointTest {
     JobResult r = h.await();
     assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, parallelism),
+    assertSameRecords(readParts(out), batch(agg, parallelism),
         agg + " after a failure at " + failAt + " (seed " + seed + ")");
     assertThat(out.resolve("_SUCCESS")).exists();
   }
@@ -176,7 +161,7 @@ class AggregateCheckpointTest {
     SeqSource.GATES.get(gate).set(true);
     JobResult r = pipeline("agg-crash", gated, "none", -1, agg, out).run(streaming(after, ck));
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, after), "resumed at parallelism " + after);
+    assertSameRecords(readParts(out), batch(agg, after), "resumed at parallelism " + after);
   }
 
   @ParameterizedTest(name = "{0}, parallelism {1}")
@@ -193,7 +178,7 @@ class AggregateCheckpointTest {
         .run(micro);
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, parallelism),
+    assertSameRecords(readParts(out), batch(agg, parallelism),
         "micro-batch " + agg + " after a failure at " + failAt + " (seed " + seed + ")");
   }
 }

@@ -8,6 +8,7 @@ import dev.sluice.api.JobResult;
 import dev.sluice.api.RunOptions;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.testing.ChildJvm;
+import dev.sluice.core.testing.Records;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -189,7 +190,7 @@ class ChaosSuiteTest {
     }
     assertThat(exit).as("last run succeeded (seed %d); log:%n%s", seed, tail(log)).isZero();
     List<String> got = committed(out);
-    CheckpointRecoveryTest.assertSameRecords(got, expected,
+    Records.assertSameRecords(got, expected,
         "after " + kills + " SIGKILLs, parallelism per run " + parallelisms + " (seed " + seed + ")");
     long inProcessRestarts;
     try (Stream<String> lines = Files.lines(log)) {
@@ -239,7 +240,7 @@ class ChaosSuiteTest {
     ChaosJob.Injector.configure(0, 0, 0, 0);
     assertThat(r.status()).as("job (seed %d)", seed).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = committed(out);
-    CheckpointRecoveryTest.assertSameRecords(got, expected,
+    Records.assertSameRecords(got, expected,
         "after " + op + " operator and " + sink + " sink failures (seed " + seed + ")");
     System.out.printf("CHAOS exceptions" + (microBatch ? "-micro-batch" : "") + ": seed=%d operatorFailures=%d sinkFailures=%d restarts=%d events=%d"
         + " lines checked=%d%n", seed, op, sink, op + sink, N, got.size());

@@ -1,5 +1,7 @@
 package dev.sluice.core.runtime;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
+import static dev.sluice.core.testing.Records.readParts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +19,6 @@ import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,19 +108,6 @@ class CheckpointRecoveryTest {
     }
     l.sort(null);
     return l;
-  }
-
-  private static List<String> readParts(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      List<String> lines = new ArrayList<>();
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-        lines.addAll(Files.readAllLines(f));
-      }
-      lines.sort(null);
-      return lines;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @ParameterizedTest(name = "parallelism {0}, keyed {1}, blocking source {2}, file sink {3}")
@@ -226,32 +214,6 @@ class CheckpointRecoveryTest {
       assertThat(shared.map(f -> f.getFileName().toString()).toList()).as("shared parts left")
           .allSatisfy(n -> assertThat(referenced).contains(n));
     }
-  }
-
-  /** Equal as sorted lists; on failure says how many are missing and duplicated, with examples. */
-  static void assertSameRecords(List<String> got, List<String> expected, String what) {
-    if (got.equals(expected)) {
-      return;
-    }
-    Map<String, Integer> counts = new java.util.HashMap<>();
-    for (String s : got) {
-      counts.merge(s, 1, Integer::sum);
-    }
-    List<String> missing = new ArrayList<>();
-    for (String s : expected) {
-      if (counts.merge(s, -1, Integer::sum) < 0) {
-        missing.add(s);
-      }
-    }
-    List<String> extra = new ArrayList<>();
-    counts.forEach((k, v) -> {
-      for (int i = 0; i < v; i++) {
-        extra.add(k);
-      }
-    });
-    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
-        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
-        + extra.size() + " extra or duplicated (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import dev.sluice.core.runtime.CheckpointRecoveryTest.FailOnce;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.Records;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +116,7 @@ class HeapStateAsyncCheckpointTest {
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = new ArrayList<>(sink.result());
     got.sort(null);
-    CheckpointRecoveryTest.assertSameRecords(got, expected(),
+    Records.assertSameRecords(got, expected(),
         "exactly once after a failure at " + failAt + " (seed " + seed + ")");
   }
 }

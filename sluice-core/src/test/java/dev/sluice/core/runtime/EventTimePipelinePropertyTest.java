@@ -676,81 +676,9 @@ class EventTimePipelinePropertyTest {
   }
 
   /** Brute-force model of the window lateness rules, from their description (no panes, no timers). */
-  static final class WindowSimulation {
-    final WindowSpec spec;
-    final long lateness;
-    final Agg agg;
-    long wm = Long.MIN_VALUE;
-    final Map<Integer, Map<Window, List<Ev>>> live = new TreeMap<>();
-    final Set<String> fired = new HashSet<>();
-    final List<String> out = new ArrayList<>();
-    final List<Ev> late = new ArrayList<>();
-
+  static final class WindowSimulation extends WindowReference.LatenessSimulation<Ev, Integer, Ev> {
     WindowSimulation(WindowSpec spec, long lateness, Agg agg) {
-      this.spec = spec;
-      this.lateness = lateness;
-      this.agg = agg;
-    }
-
-    void emit(int key, Window w, List<Ev> elems) {
-      out.add(fmt(key, w, agg, elems));
-      fired.add(key + "|" + w);
-    }
-
-    void element(Ev e) {
-      Map<Window, List<Ev>> ws = live.computeIfAbsent(e.key(), k -> new TreeMap<>());
-      if (spec.kind() == WindowSpec.Kind.SESSION) {
-        Window mine = new Window(e.ts(), e.ts() + spec.gap());
-        List<Window> overlapping = new ArrayList<>();
-        for (Window w : ws.keySet()) {
-          if (w.start() < mine.end() && mine.start() < w.end()) {
-            overlapping.add(w);
-          }
-        }
-        if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
-          late.add(e);
-          return;
-        }
-        Window merged = mine;
-        List<Ev> elems = new ArrayList<>();
-        for (Window w : overlapping) {
-          merged = merged.cover(w);
-          elems.addAll(ws.remove(w));
-        }
-        elems.add(e);
-        ws.put(merged, elems);
-        if (merged.maxTimestamp() <= wm) {
-          emit(e.key(), merged, elems);
-        }
-        return;
-      }
-      boolean accepted = false;
-      for (Window w : windowsOf(spec, e.ts())) {
-        if (w.maxTimestamp() + lateness <= wm) {
-          continue;
-        }
-        accepted = true;
-        List<Ev> elems = ws.computeIfAbsent(w, x -> new ArrayList<>());
-        elems.add(e);
-        if (w.maxTimestamp() <= wm) {
-          emit(e.key(), w, elems);
-        }
-      }
-      if (!accepted) {
-        late.add(e);
-      }
-    }
-
-    void watermark(long w) {
-      wm = w;
-      live.forEach((key, ws) -> {
-        ws.forEach((win, elems) -> {
-          if (win.maxTimestamp() <= w && !fired.contains(key + "|" + win)) {
-            emit(key, win, elems);
-          }
-        });
-        ws.keySet().removeIf(win -> win.maxTimestamp() + lateness <= w);
-      });
+      super(spec, lateness, Ev::key, Ev::ts, e -> e, (key, w, elems) -> fmt(key, w, agg, elems));
     }
   }
 

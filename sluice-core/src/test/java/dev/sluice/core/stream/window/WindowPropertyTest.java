@@ -21,8 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -374,82 +372,10 @@ class WindowPropertyTest {
   }
 
   /** Brute-force model of the lateness rules, straight from their description (no panes, no timers). */
-  static final class Simulation {
-    final WindowSpec spec;
-    final long lateness;
-    final Mode mode;
-    long wm = Long.MIN_VALUE;
-    /** Live windows per key with their elements; for sessions, the current sessions. */
-    final Map<String, Map<Window, List<Elem>>> live = new TreeMap<>();
-    final Set<String> fired = new HashSet<>();
-    final List<String> out = new ArrayList<>();
-    final List<Object> late = new ArrayList<>();
-
+  static final class Simulation extends WindowReference.LatenessSimulation<Elem, String, Object> {
     Simulation(WindowSpec spec, long lateness, Mode mode) {
-      this.spec = spec;
-      this.lateness = lateness;
-      this.mode = mode;
-    }
-
-    void emit(String key, Window w, List<Elem> elems) {
-      out.add(fmt(key, w, refValue(mode, elems), w.maxTimestamp()));
-      fired.add(key + "|" + w);
-    }
-
-    void element(Elem e) {
-      Map<Window, List<Elem>> ws = live.computeIfAbsent(e.key(), k -> new TreeMap<>());
-      if (spec.kind() == WindowSpec.Kind.SESSION) {
-        Window mine = new Window(e.ts(), e.ts() + spec.gap());
-        List<Window> overlapping = new ArrayList<>();
-        for (Window w : ws.keySet()) {
-          if (w.start() < mine.end() && mine.start() < w.end()) {
-            overlapping.add(w);
-          }
-        }
-        if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
-          late.add(e.value());
-          return;
-        }
-        Window merged = mine;
-        List<Elem> elems = new ArrayList<>();
-        for (Window w : overlapping) {
-          merged = new Window(Math.min(merged.start(), w.start()), Math.max(merged.end(), w.end()));
-          elems.addAll(ws.remove(w));
-        }
-        elems.add(e);
-        ws.put(merged, elems);
-        if (merged.maxTimestamp() <= wm) {
-          emit(e.key(), merged, elems);
-        }
-        return;
-      }
-      boolean accepted = false;
-      for (Window w : windowsOf(spec, e.ts())) {
-        if (w.maxTimestamp() + lateness <= wm) {
-          continue;
-        }
-        accepted = true;
-        List<Elem> elems = ws.computeIfAbsent(w, x -> new ArrayList<>());
-        elems.add(e);
-        if (w.maxTimestamp() <= wm) {
-          emit(e.key(), w, elems);
-        }
-      }
-      if (!accepted) {
-        late.add(e.value());
-      }
-    }
-
-    void watermark(long w) {
-      wm = w;
-      live.forEach((key, ws) -> {
-        ws.forEach((win, elems) -> {
-          if (win.maxTimestamp() <= w && !fired.contains(key + "|" + win)) {
-            emit(key, win, elems);
-          }
-        });
-        ws.keySet().removeIf(win -> win.maxTimestamp() + lateness <= w);
-      });
+      super(spec, lateness, Elem::key, Elem::ts, Elem::value,
+          (key, w, elems) -> fmt(key, w, refValue(mode, elems), w.maxTimestamp()));
     }
   }
 }

@@ -4,9 +4,11 @@ import dev.sluice.api.window.Window;
 import dev.sluice.api.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -100,5 +102,103 @@ public final class WindowReference {
       out.add(sorted.get((int) k[1]));
     }
     return out;
+  }
+  /** How a simulation formats a fired window: its key, the window and its elements so far. */
+  public interface Format<K, E> {
+    String of(K key, Window w, List<E> elems);
+  }
+
+  /**
+   * Brute-force model of the window lateness rules, straight from their description (no panes, no
+   * timers): elements and watermarks in arrival order; {@link #out} the formatted firings (on time,
+   * and again for every update within the allowed lateness), {@link #late} what was too late for
+   * every window it falls in.
+   */
+  public static class LatenessSimulation<E, K extends Comparable<? super K>, L> {
+    final WindowSpec spec;
+    final long lateness;
+    private final Function<? super E, K> keyOf;
+    private final ToLongFunction<? super E> tsOf;
+    private final Function<? super E, L> lateOf;
+    private final Format<K, E> format;
+    long wm = Long.MIN_VALUE;
+    /** Live windows per key with their elements; for sessions, the current sessions. */
+    final Map<K, Map<Window, List<E>>> live = new TreeMap<>();
+    final Set<String> fired = new HashSet<>();
+    public final List<String> out = new ArrayList<>();
+    public final List<L> late = new ArrayList<>();
+
+    public LatenessSimulation(WindowSpec spec, long lateness, Function<? super E, K> keyOf, ToLongFunction<? super E> tsOf,
+        Function<? super E, L> lateOf, Format<K, E> format) {
+      this.spec = spec;
+      this.lateness = lateness;
+      this.keyOf = keyOf;
+      this.tsOf = tsOf;
+      this.lateOf = lateOf;
+      this.format = format;
+    }
+
+    void emit(K key, Window w, List<E> elems) {
+      out.add(format.of(key, w, elems));
+      fired.add(key + "|" + w);
+    }
+
+    public void element(E e) {
+      K key = keyOf.apply(e);
+      long ts = tsOf.applyAsLong(e);
+      Map<Window, List<E>> ws = live.computeIfAbsent(key, k -> new TreeMap<>());
+      if (spec.kind() == WindowSpec.Kind.SESSION) {
+        Window mine = new Window(ts, ts + spec.gap());
+        List<Window> overlapping = new ArrayList<>();
+        for (Window w : ws.keySet()) {
+          if (w.start() < mine.end() && mine.start() < w.end()) {
+            overlapping.add(w);
+          }
+        }
+        if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
+          late.add(lateOf.apply(e));
+          return;
+        }
+        Window merged = mine;
+        List<E> elems = new ArrayList<>();
+        for (Window w : overlapping) {
+          merged = merged.cover(w);
+          elems.addAll(ws.remove(w));
+        }
+        elems.add(e);
+        ws.put(merged, elems);
+        if (merged.maxTimestamp() <= wm) {
+          emit(key, merged, elems);
+        }
+        return;
+      }
+      boolean accepted = false;
+      for (Window w : windowsOf(spec, ts)) {
+        if (w.maxTimestamp() + lateness <= wm) {
+          continue;
+        }
+        accepted = true;
+        List<E> elems = ws.computeIfAbsent(w, x -> new ArrayList<>());
+        elems.add(e);
+        if (w.maxTimestamp() <= wm) {
+          emit(key, w, elems);
+        }
+      }
+      if (!accepted) {
+        late.add(lateOf.apply(e));
+      }
+    }
+
+    public void watermark(long w) {
+      wm = w;
+      live.forEach((key, ws) -> {
+        ws.forEach((win, elems) -> {
+          if (win.maxTimestamp() <= w && !fired.contains(key + "|" + win)) {
+            emit(key, win, elems);
+          }
+        });
+        ws.keySet().removeIf(win -> win.maxTimestamp() + lateness <= w);
+      });
+    }
   }
 }

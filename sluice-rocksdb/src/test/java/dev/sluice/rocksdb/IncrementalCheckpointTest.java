@@ -9,7 +9,6 @@ import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.api.internal.CollectSink;
 import dev.sluice.api.source.Source;
 import dev.sluice.api.source.SourceContext;
@@ -21,6 +20,7 @@ import dev.sluice.core.checkpoint.CheckpointException;
 import dev.sluice.core.checkpoint.CheckpointListing;
 import dev.sluice.core.checkpoint.CheckpointMetadata;
 import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.testing.FailOnce;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,7 +59,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IncrementalCheckpointTest {
   private static final int PAYLOAD = 1024;
   static final Map<String, AtomicLong> LIMITS = new ConcurrentHashMap<>();
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
   /** Elements emitted per limit name: the test waits until a limit is reached. */
   static final Map<String, AtomicLong> EMITTED = new ConcurrentHashMap<>();
 
@@ -132,17 +131,6 @@ class IncrementalCheckpointTest {
     @Override
     public String name() {
       return "feed(" + n + ")";
-    }
-  }
-
-  /** Throws once, at element {@code at}, when {@code key} is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
     }
   }
 
@@ -394,7 +382,7 @@ class IncrementalCheckpointTest {
     Path ck = temp.resolve("ck");
     JobResult r = pipeline("recover", new Feed(n, 200, 1_000_000, null), keys, true, new FailOnce(key, failAt), sink)
         .run(options(2, ck, 30, 3));
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertSameRecords(sorted(sink.result()), expected(n, keys, true), "seed " + seed);
   }

@@ -9,17 +9,15 @@ import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.FailOnce;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,20 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AggregateCheckpointTest {
   private static final long N = 40_000;
   private static final long KEYS = 997;
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
   @TempDir Path temp;
-
-  /** Throws once, at record {@code at}, when its key is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
-    }
-  }
 
   /** Sum of the values, without combine: no map-side combine, the final side accumulates records. */
   static final class SumNoCombine implements Aggregation<Long, long[], Long> {
@@ -125,7 +111,7 @@ class AggregateCheckpointTest {
     awaitCheckpoints(new CheckpointStorage(ck, "agg-inject"), 1);
     SeqSource.GATES.get(gate).set(true);
     JobResult r = h.await();
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertSameRecords(readParts(out), batch(agg, parallelism),
         agg + " after a failure at " + failAt + " (seed " + seed + ")");
@@ -177,7 +163,7 @@ class AggregateCheckpointTest {
     JobResult r = pipeline("agg-mb", dev.sluice.io.Sources.generator(i -> i).count(N), key, failAt, agg, out)
         .run(micro);
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertSameRecords(readParts(out), batch(agg, parallelism),
         "micro-batch " + agg + " after a failure at " + failAt + " (seed " + seed + ")");
   }

@@ -11,12 +11,12 @@ import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.api.internal.CollectSink;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.FailOnce;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,9 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,20 +40,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CheckpointRecoveryTest {
   private static final long N = 40_000;
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
   @TempDir Path temp;
-
-  /** Throws once, at record {@code at}, when its key is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
-    }
-  }
 
   /** Emits each value the first time it is seen (keyed state): a lost or replayed state shows in the output. */
   static final class FirstSeen extends KeyedProcessFunction<Long, Long, String> {
@@ -122,7 +108,7 @@ class CheckpointRecoveryTest {
     dev.sluice.api.sink.Sink<String> sink = fileSink ? Sinks.textFiles(out.toString()) : collect;
     Pipeline p = pipeline("inject", keyed, blocking, failAt, key, sink);
     JobResult r = p.run(options(parallelism, temp.resolve("ck")));
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = fileSink ? readParts(out) : new ArrayList<>(collect.result());
     got.sort(null);

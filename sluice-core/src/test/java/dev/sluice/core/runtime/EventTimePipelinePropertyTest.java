@@ -677,8 +677,21 @@ class EventTimePipelinePropertyTest {
 
   /** Brute-force model of the window lateness rules, from their description (no panes, no timers). */
   static final class WindowSimulation extends WindowReference.LatenessSimulation<Ev, Integer, Ev> {
+    private final Agg agg;
+
     WindowSimulation(WindowSpec spec, long lateness, Agg agg) {
-      super(spec, lateness, Ev::key, Ev::ts, e -> e, (key, w, elems) -> fmt(key, w, agg, elems));
+      super(spec, lateness, Ev::key, Ev::ts);
+      this.agg = agg;
+    }
+
+    @Override
+    protected String format(Integer key, Window w, List<Ev> elems) {
+      return fmt(key, w, agg, elems);
+    }
+
+    @Override
+    protected Ev lateOf(Ev e) {
+      return e;
     }
   }
 

@@ -373,9 +373,21 @@ class WindowPropertyTest {
 
   /** Brute-force model of the lateness rules, straight from their description (no panes, no timers). */
   static final class Simulation extends WindowReference.LatenessSimulation<Elem, String, Object> {
+    private final Mode mode;
+
     Simulation(WindowSpec spec, long lateness, Mode mode) {
-      super(spec, lateness, Elem::key, Elem::ts, Elem::value,
-          (key, w, elems) -> fmt(key, w, refValue(mode, elems), w.maxTimestamp()));
+      super(spec, lateness, Elem::key, Elem::ts);
+      this.mode = mode;
+    }
+
+    @Override
+    protected String format(String key, Window w, List<Elem> elems) {
+      return fmt(key, w, refValue(mode, elems), w.maxTimestamp());
+    }
+
+    @Override
+    protected Object lateOf(Elem e) {
+      return e.value();
     }
   }
 }

@@ -103,24 +103,17 @@ public final class WindowReference {
     }
     return out;
   }
-  /** How a simulation formats a fired window: its key, the window and its elements so far. */
-  public interface Format<K, E> {
-    String of(K key, Window w, List<E> elems);
-  }
-
   /**
    * Brute-force model of the window lateness rules, straight from their description (no panes, no
-   * timers): elements and watermarks in arrival order; {@link #out} the formatted firings (on time,
-   * and again for every update within the allowed lateness), {@link #late} what was too late for
-   * every window it falls in.
+   * timers): elements and watermarks in arrival order; {@link #out} the firings as {@link #format}
+   * writes them (on time, and again for every update within the allowed lateness), {@link #late}
+   * what was too late for every window it falls in, as {@link #lateOf} records it.
    */
-  public static class LatenessSimulation<E, K extends Comparable<? super K>, L> {
+  public abstract static class LatenessSimulation<E, K extends Comparable<? super K>, L> {
     final WindowSpec spec;
     final long lateness;
     private final Function<? super E, K> keyOf;
     private final ToLongFunction<? super E> tsOf;
-    private final Function<? super E, L> lateOf;
-    private final Format<K, E> format;
     long wm = Long.MIN_VALUE;
     /** Live windows per key with their elements; for sessions, the current sessions. */
     final Map<K, Map<Window, List<E>>> live = new TreeMap<>();
@@ -128,18 +121,21 @@ public final class WindowReference {
     public final List<String> out = new ArrayList<>();
     public final List<L> late = new ArrayList<>();
 
-    public LatenessSimulation(WindowSpec spec, long lateness, Function<? super E, K> keyOf, ToLongFunction<? super E> tsOf,
-        Function<? super E, L> lateOf, Format<K, E> format) {
+    protected LatenessSimulation(WindowSpec spec, long lateness, Function<? super E, K> keyOf, ToLongFunction<? super E> tsOf) {
       this.spec = spec;
       this.lateness = lateness;
       this.keyOf = keyOf;
       this.tsOf = tsOf;
-      this.lateOf = lateOf;
-      this.format = format;
     }
 
+    /** A fired window: its key, the window and its elements so far. */
+    protected abstract String format(K key, Window w, List<E> elems);
+
+    /** What {@link #late} holds of a late element. */
+    protected abstract L lateOf(E e);
+
     void emit(K key, Window w, List<E> elems) {
-      out.add(format.of(key, w, elems));
+      out.add(format(key, w, elems));
       fired.add(key + "|" + w);
     }
 
@@ -156,7 +152,7 @@ public final class WindowReference {
           }
         }
         if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
-          late.add(lateOf.apply(e));
+          late.add(lateOf(e));
           return;
         }
         Window merged = mine;
@@ -185,7 +181,7 @@ public final class WindowReference {
         }
       }
       if (!accepted) {
-        late.add(lateOf.apply(e));
+        late.add(lateOf(e));
       }
     }
 

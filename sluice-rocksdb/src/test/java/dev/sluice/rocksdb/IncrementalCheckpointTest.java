@@ -516,19 +516,28 @@ class IncrementalCheckpointTest {
     assertThat(sorted(sink.result())).isEqualTo(expected(n, keys, false));
   }
 
+  /**
+   * Starts the job at parallelism 2 with its feed held at the first quarter of the input, and waits
+   * for a complete checkpoint holding (nearly) every key's payload.
+   */
+  private JobHandle startToACheckpointOfTheFirstQuarter(String job, long n, long keys, Path ck) throws Exception {
+    LIMITS.put(job, new AtomicLong(n / 4));
+    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
+        .start(options(2, ck, 30, 3));
+    CheckpointStorage storage = new CheckpointStorage(ck, job);
+    await("a checkpoint of the first half", () -> completeNative(storage).stream()
+        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    return h;
+  }
+
   @ParameterizedTest(name = "parallelism 2 then {0}")
   @CsvSource({"1", "4"})
   void restoreAtAnotherParallelismEqualsUnscaledRun(int after) throws Exception {
     long keys = 3_000;
     long n = 4 * keys;
     String job = "rescale" + after;
-    LIMITS.put(job, new AtomicLong(n / 4));
     Path ck = temp.resolve("ck");
-    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
-        .start(options(2, ck, 30, 3));
-    CheckpointStorage storage = new CheckpointStorage(ck, job);
-    await("a checkpoint of the first half", () -> completeNative(storage).stream()
-        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    JobHandle h = startToACheckpointOfTheFirstQuarter(job, n, keys, ck);
     h.cancel();
     h.await();
     LIMITS.get(job).set(n);
@@ -543,13 +552,8 @@ class IncrementalCheckpointTest {
     long keys = 3_000;
     long n = 4 * keys;
     String job = "savepoint";
-    LIMITS.put(job, new AtomicLong(n / 4));
     Path ck = temp.resolve("ck");
-    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
-        .start(options(2, ck, 30, 3));
-    CheckpointStorage storage = new CheckpointStorage(ck, job);
-    await("a checkpoint of the first half", () -> completeNative(storage).stream()
-        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    JobHandle h = startToACheckpointOfTheFirstQuarter(job, n, keys, ck);
     Path sp = temp.resolve("sp");
     assertThat(h.stopWithSavepoint(sp).get(60, TimeUnit.SECONDS)).isEqualTo(sp);
     assertThat(h.await().status()).isEqualTo(JobResult.Status.CANCELLED);

@@ -1,8 +1,5 @@
 package dev.sluice.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,13 +34,7 @@ public final class RocksDbStateBench {
         work.toString()));
     System.out.println("child: java -Xmx" + xmx + " ... " + String.join(" ", cmd.subList(6, cmd.size())));
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        System.out.println("  | " + line);
-      }
-    }
-    int code = p.waitFor();
+    int code = ChildProcess.runEchoing(cmd);
     long nanos = System.nanoTime() - t0;
     System.out.printf(Locale.ROOT, "RESULT rocksdb-state %d keys x %d B = %.2f GB, backend %s, -Xmx%s, p=%d: %s, child exit %d,"
             + " wall %.1f s%n", keys, valueBytes, keys * (double) valueBytes / 1e9, backend, xmx, parallelism,

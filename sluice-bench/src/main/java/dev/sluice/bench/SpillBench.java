@@ -1,8 +1,5 @@
 package dev.sluice.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,13 +28,7 @@ public final class SpillBench {
         Long.toString(keys), Integer.toString(parallelism), out.toString(), work.toString()));
     System.out.println("child: " + String.join(" ", cmd.subList(0, 2)) + " ... " + String.join(" ", cmd.subList(4, cmd.size())));
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        System.out.println("  | " + line);
-      }
-    }
-    int code = p.waitFor();
+    int code = ChildProcess.runEchoing(cmd);
     long nanos = System.nanoTime() - t0;
     System.out.printf(Locale.ROOT, "RESULT spill %d distinct keys, -Xmx%s, p=%d: %s, child exit %d, wall %.2f s%n",
         keys, xmx, parallelism, code == 0 ? "completed" : "FAILED", code, Args.seconds(nanos));

@@ -178,12 +178,17 @@ public final class Main implements Runnable {
 
   /** Runs {@code p} with a progress bar when stderr is a terminal. */
   static JobResult runWithProgress(Pipeline p, RunOptions options, PrintStream err) {
+    return withProgress(options, err, p::run);
+  }
+
+  /** {@code run} with a progress bar on {@code err} (cleared at the end) when there is a console; else without. */
+  static <R> R withProgress(RunOptions options, PrintStream err, java.util.function.Function<RunOptions, R> run) {
     if (System.console() == null) {
-      return p.run(options);
+      return run.apply(options);
     }
     ProgressBar bar = new ProgressBar(err);
     try {
-      return p.run(options.withProgress(bar));
+      return run.apply(options.withProgress(bar));
     } finally {
       bar.clear();
     }
@@ -280,18 +285,8 @@ public final class Main implements Runnable {
         out.flush();
         return OK;
       }
-      if (System.console() != null) {
-        ProgressBar bar = new ProgressBar(stream(spec.commandLine().getErr()));
-        String line;
-        try {
-          line = OneBrc.run(input, options.withProgress(bar));
-        } finally {
-          bar.clear();
-        }
-        out.println(line);
-      } else {
-        out.println(OneBrc.run(input, options));
-      }
+      String line = withProgress(options, stream(spec.commandLine().getErr()), o -> OneBrc.run(input, o));
+      out.println(line);
       out.flush();
       return OK;
     }

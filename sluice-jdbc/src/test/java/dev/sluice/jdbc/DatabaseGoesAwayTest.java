@@ -56,6 +56,20 @@ class DatabaseGoesAwayTest {
     }
   }
 
+  /** The rows in {@code events}, polled every 50 ms for up to 30 s until there are {@code atLeast}. */
+  private long awaitRows(String url, long atLeast) throws InterruptedException {
+    long seen = 0;
+    for (int i = 0; i < 600 && seen < atLeast; i++) {
+      Thread.sleep(50);
+      try {
+        seen = count(url, "SELECT COUNT(*) FROM events");
+      } catch (SQLException e) {
+        // not created yet
+      }
+    }
+    return seen;
+  }
+
   private Pipeline job(String url, String table, long n) {
     JdbcSink<Long> sink = JdbcSink.<Long>insert(url, table)
         .columns("k").row(i -> new Object[] {i})
@@ -79,15 +93,7 @@ class DatabaseGoesAwayTest {
     RunOptions options = RunOptions.streaming().withParallelism(2).withMaxAttempts(2)
         .withRetryBackoff(Duration.ofMillis(100)).withCheckpointing(temp.resolve("ck"), Duration.ofMillis(100));
     JobHandle h = job(url, "events", n).start(options);
-    long seen = 0;
-    for (int i = 0; i < 600 && seen < 20_000; i++) {
-      Thread.sleep(50);
-      try {
-        seen = count(url, "SELECT COUNT(*) FROM events");
-      } catch (SQLException e) {
-        // not created yet
-      }
-    }
+    long seen = awaitRows(url, 20_000);
     assertThat(seen).as("rows committed before the database stops").isGreaterThanOrEqualTo(20_000);
     pg.close();
     pg = null;
@@ -140,15 +146,7 @@ class DatabaseGoesAwayTest {
       // a new database in H2's server can leave one with "Database is already closed".
       count(url, "SELECT 1");
       JobHandle h = job(url, "events", n).start(options);
-      long seen = 0;
-      for (int i = 0; i < 600 && seen < 20_000; i++) {
-        Thread.sleep(50);
-        try {
-          seen = count(url, "SELECT COUNT(*) FROM events");
-        } catch (SQLException e) {
-          // not created yet
-        }
-      }
+      long seen = awaitRows(url, 20_000);
       assertThat(seen).as("rows committed before the server stops").isGreaterThanOrEqualTo(20_000);
       server.stop();
       assertThatThrownBy(h::await)

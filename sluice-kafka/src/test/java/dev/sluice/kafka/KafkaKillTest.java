@@ -2,9 +2,12 @@ package dev.sluice.kafka;
 
 import static dev.sluice.kafka.KafkaTestSupport.produce;
 import static dev.sluice.kafka.KafkaTestSupport.readCommitted;
+import static dev.sluice.core.testing.ChildJvm.completeCheckpoint;
+import static dev.sluice.core.testing.ChildJvm.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,18 +51,14 @@ class KafkaKillTest extends WithKafkaBroker {
       if (kills < targetKills) {
         // evidence of progress: two complete checkpoints newer than the last one seen (the first of a
         // run may hold no output yet), then a random moment between checkpoints, commits and writes
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long target = lastSeen + 1 + rnd.nextInt(2);
-        while (child.isAlive() && completeCheckpoint(storage) <= target && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
+        ChildJvm.awaitWhileAlive(child, () -> completeCheckpoint(storage) <= target, 60, 5);
         Thread.sleep(rnd.nextInt(400));
         if (child.isAlive()) {
           if (completeCheckpoint(storage) >= 0) {
             killsAfterACheckpoint++;
           }
-          child.destroyForcibly();
-          child.waitFor();
+          ChildJvm.kill(child);
           kills++;
           lastSeen = Math.max(lastSeen, completeCheckpoint(storage));
           continue;
@@ -104,36 +103,8 @@ class KafkaKillTest extends WithKafkaBroker {
     return n;
   }
 
-  private static long completeCheckpoint(CheckpointStorage storage) {
-    try {
-      long max = -1;
-      for (long id : storage.ids()) {
-        if (storage.hasMetadata(id)) {
-          max = Math.max(max, id);
-        }
-      }
-      return max;
-    } catch (Exception e) {
-      return -1; // listing raced with retention
-    }
-  }
-
   private Process startChild(Path ck, Path log, int parallelism) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", cp, KafkaCopyJob.class.getName(),
-        kafka.bootstrapServers(), "kill-in", "kill-out", ck.toString(), Integer.toString(parallelism), "100", "10");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return pb.start();
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> l = Files.readAllLines(log);
-      return String.join("\n", l.subList(Math.max(0, l.size() - 40), l.size()));
-    } catch (Exception e) {
-      return "(no log)";
-    }
+    return ChildJvm.start(log, List.of("-Xmx256m", "-XX:+UseSerialGC"), KafkaCopyJob.class.getName(),
+        List.of(kafka.bootstrapServers(), "kill-in", "kill-out", ck.toString(), Integer.toString(parallelism), "100", "10"));
   }
 }

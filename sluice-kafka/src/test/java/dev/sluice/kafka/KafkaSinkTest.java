@@ -43,6 +43,14 @@ class KafkaSinkTest extends WithKafkaBroker {
     static volatile double p;
     private transient long seen;
 
+    /** Fails records with probability 1e-4, at most {@code budget} times, drawn from {@code seed}. */
+    static void arm(long seed, int budget) {
+      random = new Random(seed);
+      p = 1e-4;
+      BUDGET.set(budget);
+      FAILURES.set(0);
+    }
+
     @Override
     public String apply(String v) {
       if (++seen % 200 == 0) {
@@ -80,10 +88,7 @@ class KafkaSinkTest extends WithKafkaBroker {
     kafka.createTopic("eo-out", 3);
     List<String> input = IntStream.range(0, n).mapToObj(i -> "r" + i).toList();
     produce(kafka.bootstrapServers(), "eo-in", 4, input, 0);
-    Flaky.random = new Random(seed);
-    Flaky.p = 1e-4;
-    Flaky.BUDGET.set(5);
-    Flaky.FAILURES.set(0);
+    Flaky.arm(seed, 5);
     JobResult r = copy("eo-in", "eo-out", DeliveryGuarantee.EXACTLY_ONCE, "eo");
     Flaky.p = 0;
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
@@ -100,10 +105,7 @@ class KafkaSinkTest extends WithKafkaBroker {
     kafka.createTopic("al-out", 2);
     List<String> input = IntStream.range(0, n).mapToObj(i -> "r" + i).toList();
     produce(kafka.bootstrapServers(), "al-in", 2, input, 0);
-    Flaky.random = new Random(seed);
-    Flaky.p = 1e-4;
-    Flaky.BUDGET.set(3);
-    Flaky.FAILURES.set(0);
+    Flaky.arm(seed, 3);
     JobResult r = copy("al-in", "al-out", DeliveryGuarantee.AT_LEAST_ONCE, "al");
     Flaky.p = 0;
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);

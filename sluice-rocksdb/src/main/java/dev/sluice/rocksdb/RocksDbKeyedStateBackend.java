@@ -10,6 +10,7 @@ import dev.sluice.api.state.State;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import dev.sluice.core.codec.Serde;
+import dev.sluice.core.io.FileOutput;
 import dev.sluice.core.stream.KeyGroups;
 import dev.sluice.core.stream.state.AbstractKeyedStateBackend;
 import dev.sluice.core.stream.state.HeapTimers;
@@ -20,11 +21,8 @@ import dev.sluice.core.stream.state.NativeCheckpointFiles;
 import dev.sluice.core.stream.state.NativeCheckpointing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -943,20 +941,8 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend im
 
   private static void deleteTree(Path root) {
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
+      FileOutput.deleteRecursively(root);
+    } catch (IOException | UncheckedIOException e) {
       LOG.warn("could not remove the RocksDB directory {}: {}", root, e.toString());
     }
   }

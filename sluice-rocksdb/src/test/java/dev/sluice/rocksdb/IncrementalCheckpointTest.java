@@ -1,5 +1,6 @@
 package dev.sluice.rocksdb;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.JobHandle;
@@ -8,7 +9,6 @@ import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.api.internal.CollectSink;
 import dev.sluice.api.source.Source;
 import dev.sluice.api.source.SourceContext;
@@ -20,6 +20,7 @@ import dev.sluice.core.checkpoint.CheckpointException;
 import dev.sluice.core.checkpoint.CheckpointListing;
 import dev.sluice.core.checkpoint.CheckpointMetadata;
 import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.testing.FailOnce;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,7 +59,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IncrementalCheckpointTest {
   private static final int PAYLOAD = 1024;
   static final Map<String, AtomicLong> LIMITS = new ConcurrentHashMap<>();
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
   /** Elements emitted per limit name: the test waits until a limit is reached. */
   static final Map<String, AtomicLong> EMITTED = new ConcurrentHashMap<>();
 
@@ -134,17 +134,6 @@ class IncrementalCheckpointTest {
     }
   }
 
-  /** Throws once, at element {@code at}, when {@code key} is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
-    }
-  }
-
   /**
    * Per key a count and a 1 KiB payload rewritten on every element (the state is large, and changes
    * where elements arrive); at the end of input (an event-time timer) the key's total and payload
@@ -183,32 +172,6 @@ class IncrementalCheckpointTest {
     public void onTimer(long time, TimerContext<Long> ctx, Collector<String> out) throws Exception {
       out.collect("total " + ctx.currentKey() + "=" + count.value() + " " + Arrays.hashCode(payload.value()));
     }
-  }
-
-  /** Equal lists; else says how many are missing and extra, with examples. */
-  static void assertSame(List<String> got, List<String> expected, String what) {
-    if (got.equals(expected)) {
-      return;
-    }
-    Map<String, Integer> counts = new java.util.HashMap<>();
-    for (String s : got) {
-      counts.merge(s, 1, Integer::sum);
-    }
-    List<String> missing = new ArrayList<>();
-    for (String s : expected) {
-      if (counts.merge(s, -1, Integer::sum) < 0) {
-        missing.add(s);
-      }
-    }
-    List<String> extra = new ArrayList<>();
-    counts.forEach((k, v) -> {
-      for (int i = 0; i < v; i++) {
-        extra.add(k);
-      }
-    });
-    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
-        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
-        + extra.size() + " extra (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
   }
 
   static byte[] payload(long key, long n) {
@@ -419,9 +382,9 @@ class IncrementalCheckpointTest {
     Path ck = temp.resolve("ck");
     JobResult r = pipeline("recover", new Feed(n, 200, 1_000_000, null), keys, true, new FailOnce(key, failAt), sink)
         .run(options(2, ck, 30, 3));
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    assertSame(sorted(sink.result()), expected(n, keys, true), "seed " + seed);
+    assertSameRecords(sorted(sink.result()), expected(n, keys, true), "seed " + seed);
   }
 
   @Test
@@ -553,19 +516,28 @@ class IncrementalCheckpointTest {
     assertThat(sorted(sink.result())).isEqualTo(expected(n, keys, false));
   }
 
+  /**
+   * Starts the job at parallelism 2 with its feed held at the first quarter of the input, and waits
+   * for a complete checkpoint holding (nearly) every key's payload.
+   */
+  private JobHandle startToACheckpointOfTheFirstQuarter(String job, long n, long keys, Path ck) throws Exception {
+    LIMITS.put(job, new AtomicLong(n / 4));
+    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
+        .start(options(2, ck, 30, 3));
+    CheckpointStorage storage = new CheckpointStorage(ck, job);
+    await("a checkpoint of the first half", () -> completeNative(storage).stream()
+        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    return h;
+  }
+
   @ParameterizedTest(name = "parallelism 2 then {0}")
   @CsvSource({"1", "4"})
   void restoreAtAnotherParallelismEqualsUnscaledRun(int after) throws Exception {
     long keys = 3_000;
     long n = 4 * keys;
     String job = "rescale" + after;
-    LIMITS.put(job, new AtomicLong(n / 4));
     Path ck = temp.resolve("ck");
-    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
-        .start(options(2, ck, 30, 3));
-    CheckpointStorage storage = new CheckpointStorage(ck, job);
-    await("a checkpoint of the first half", () -> completeNative(storage).stream()
-        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    JobHandle h = startToACheckpointOfTheFirstQuarter(job, n, keys, ck);
     h.cancel();
     h.await();
     LIMITS.get(job).set(n);
@@ -580,13 +552,8 @@ class IncrementalCheckpointTest {
     long keys = 3_000;
     long n = 4 * keys;
     String job = "savepoint";
-    LIMITS.put(job, new AtomicLong(n / 4));
     Path ck = temp.resolve("ck");
-    JobHandle h = pipeline(job, new Feed(n, 200, 1_000_000, job), keys, false, null, new CollectSink<>())
-        .start(options(2, ck, 30, 3));
-    CheckpointStorage storage = new CheckpointStorage(ck, job);
-    await("a checkpoint of the first half", () -> completeNative(storage).stream()
-        .anyMatch(m -> m.sizeBytes() >= keys * PAYLOAD * 9 / 10));
+    JobHandle h = startToACheckpointOfTheFirstQuarter(job, n, keys, ck);
     Path sp = temp.resolve("sp");
     assertThat(h.stopWithSavepoint(sp).get(60, TimeUnit.SECONDS)).isEqualTo(sp);
     assertThat(h.await().status()).isEqualTo(JobResult.Status.CANCELLED);

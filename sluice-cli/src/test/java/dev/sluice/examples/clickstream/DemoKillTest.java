@@ -1,8 +1,10 @@
 package dev.sluice.examples.clickstream;
+import static dev.sluice.core.testing.ChildJvm.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.cli.Main;
 import dev.sluice.core.checkpoint.MicroBatchLog;
+import dev.sluice.core.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +37,10 @@ class DemoKillTest {
   @TempDir Path tmp;
 
   private Process start(Path ck, Path dump, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp", cp, Main.class.getName(), "demo",
+    return ChildJvm.start(log, List.of("-Xmx512m", "-XX:+UseSerialGC"), Main.class.getName(), List.of("demo",
         "--events", Long.toString(EVENTS), "--rate", Long.toString(RATE), "--clicks-per-second", "400", "--seed", "7",
         "--checkpoint-dir", ck.toString(), "--dump-events", dump.toString(), "--trigger-interval", "300ms", "-p", "2",
-        "--top", "3");
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return pb.start();
+        "--top", "3"));
   }
 
   private static long committed(Path ck) {
@@ -57,15 +53,6 @@ class DemoKillTest {
       return ids.isEmpty() ? 0 : ids.get(ids.size() - 1);
     } catch (IOException e) {
       return 0; // raced with pruning
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> l = Files.readAllLines(log);
-      return String.join("\n", l.subList(Math.max(0, l.size() - 40), l.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
     }
   }
 
@@ -82,15 +69,12 @@ class DemoKillTest {
     for (int run = 0; run < 2; run++) {
       Process child = start(ck, dump, log);
       long target = Math.max(lastBatch + 1 + random.nextInt(4), run == 1 ? 6 : 0); // by batch 6 windows have closed
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (child.isAlive() && committed(ck) < target && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      ChildJvm.awaitWhileAlive(child, () -> committed(ck) < target, 90, 20);
       assertThat(child.isAlive()).as("run %d ended before batch %d was committed (seed %d):%n%s", run, target, seed,
           tail(log)).isTrue();
       assertThat(committed(ck)).as("no progress in 90 s (seed %d):%n%s", seed, tail(log)).isGreaterThanOrEqualTo(target);
       Thread.sleep(random.nextInt(300));
-      child.destroyForcibly().waitFor();
+      ChildJvm.kill(child);
       kills++;
       lastBatch = committed(ck);
       Files.writeString(log, "---- killed after batch " + lastBatch + "\n", java.nio.file.StandardOpenOption.APPEND);

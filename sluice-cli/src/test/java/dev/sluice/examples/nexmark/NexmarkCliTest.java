@@ -135,19 +135,11 @@ class NexmarkCliTest {
   void aSignalCancelsAnUnboundedRunWhichPrintsItsSummary() throws Exception {
     // a separate JVM: the shutdown hook of `sluice run nexmark` cancels the job and waits for it
     Path out = dir.resolve("unbounded");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main",
-        "run", "nexmark", "--query", "q1", "--rate", "20000", "-p", "2", "--output", out.toString())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(dir.resolve("err.txt").toFile())
-        .start();
+    Process p = CliProcess.start(dir.resolve("err.txt"),
+        List.of("run", "nexmark", "--query", "q1", "--rate", "20000", "-p", "2", "--output", out.toString()));
     try {
       // wait until the job runs and the cancelling shutdown hook is installed (the CLI says so)
-      Path errFile = dir.resolve("err.txt");
-      while (!Files.readString(errFile).contains("Ctrl-C stops it")) {
-        assertThat(p.isAlive()).as("the process is running: " + Files.readString(errFile)).isTrue();
-        Thread.sleep(20);
-      }
+      CliProcess.awaitStderr(p, dir.resolve("err.txt"), "Ctrl-C stops it");
       p.destroy(); // SIGTERM: runs the shutdown hooks, as Ctrl-C does
       assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the process ended").isTrue();
     } finally {
@@ -167,19 +159,11 @@ class NexmarkCliTest {
     Path out = dir.resolve("q2");
     Path sp = dir.resolve("sp");
     Path errFile = dir.resolve("err.txt");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main",
-        "run", "nexmark", "--query", "q2", "--events", "200000", "--rate", "10000", "-p", "2",
-        "--output", out.toString(), "--checkpoint-dir", dir.resolve("ck").toString(),
-        "--checkpoint-interval", "100ms", "--savepoint-dir", sp.toString())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(errFile.toFile())
-        .start();
+    Process p = CliProcess.start(errFile, List.of("run", "nexmark", "--query", "q2", "--events", "200000", "--rate",
+        "10000", "-p", "2", "--output", out.toString(), "--checkpoint-dir", dir.resolve("ck").toString(),
+        "--checkpoint-interval", "100ms", "--savepoint-dir", sp.toString()));
     try {
-      while (!Files.readString(errFile).contains("Ctrl-C stops it with a savepoint into " + sp)) {
-        assertThat(p.isAlive()).as("the process is running: " + Files.readString(errFile)).isTrue();
-        Thread.sleep(20);
-      }
+      CliProcess.awaitStderr(p, errFile, "Ctrl-C stops it with a savepoint into " + sp);
       p.destroy(); // SIGTERM: runs the shutdown hooks, as Ctrl-C does
       assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the process ended").isTrue();
     } finally {

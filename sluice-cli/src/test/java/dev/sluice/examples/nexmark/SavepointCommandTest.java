@@ -23,18 +23,12 @@ class SavepointCommandTest {
   @TempDir Path dir;
 
   private Process startJob(String mode, Path out, Path ck, Path errFile) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main",
-        "run", "nexmark", "--query", "q2", "--events", "200000", "--rate", "10000", "-p", "2",
-        "--output", out.toString(), "--checkpoint-dir", ck.toString(), "--mode", mode));
-    cmd.addAll(mode.equals("micro-batch") ? List.of("--trigger-interval", "100ms")
+    List<String> args = new ArrayList<>(List.of("run", "nexmark", "--query", "q2", "--events", "200000", "--rate",
+        "10000", "-p", "2", "--output", out.toString(), "--checkpoint-dir", ck.toString(), "--mode", mode));
+    args.addAll(mode.equals("micro-batch") ? List.of("--trigger-interval", "100ms")
         : List.of("--checkpoint-interval", "100ms"));
-    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(errFile.toFile()).start();
-    while (!Files.readString(errFile).contains("running nexmark-q2")) {
-      assertThat(p.isAlive()).as("the job is running: " + Files.readString(errFile)).isTrue();
-      Thread.sleep(20);
-    }
+    Process p = CliProcess.start(errFile, args);
+    CliProcess.awaitStderr(p, errFile, "running nexmark-q2");
     return p;
   }
 

@@ -29,6 +29,16 @@ public record PhysicalPlan(
     return logical.transform(id);
   }
 
+  /** The exchange from transform {@code from} into input {@code input} of transform {@code to}, or null (a chained edge). */
+  public ExchangeSpec exchangeInto(int from, int to, int input) {
+    for (ExchangeSpec e : exchanges) {
+      if (e.from() == from && e.to() == to && e.toInput() == input) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   /** Exchanges whose records come from transform {@code id}. */
   public List<ExchangeSpec> exchangesFrom(int id) {
     List<ExchangeSpec> out = new ArrayList<>();

@@ -2,13 +2,11 @@ package dev.sluice.core.runtime;
 
 import dev.sluice.core.codec.Serde;
 import dev.sluice.core.codec.SpillOutput;
+import dev.sluice.core.io.FileOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -103,20 +101,8 @@ final class JobResources implements AutoCloseable {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
+      FileOutput.deleteRecursively(dir);
+    } catch (IOException | UncheckedIOException e) {
       org.slf4j.LoggerFactory.getLogger(JobResources.class).warn("could not remove spill directory {}: {}", dir, e.toString());
     }
   }

@@ -173,7 +173,7 @@ final class StreamTask {
         }
       } else {
         for (int k = 0; k < t.inputs().size(); k++) {
-          ExchangeSpec e = exchangeInto(plan, t.inputs().get(k), id, k);
+          ExchangeSpec e = plan.exchangeInto(t.inputs().get(k), id, k);
           if (e == null) {
             v.up[k].add(vertexOf[t.inputs().get(k)]);
             continue;
@@ -239,7 +239,7 @@ final class StreamTask {
         }
         List<Integer> ins = consumer.inputs();
         for (int k = 0; k < ins.size(); k++) {
-          if (ins.get(k) == id && exchangeInto(plan, id, c, k) == null) {
+          if (ins.get(k) == id && plan.exchangeInto(id, c, k) == null) {
             if (consumer.op() instanceof Op.SideOutput so) {
               sides.computeIfAbsent(so.tag(), x -> new ArrayList<>()).add(byId[c].input(k));
             } else {
@@ -304,15 +304,6 @@ final class StreamTask {
     return new StreamNodes.FanOut(a, slot);
   }
 
-  private static ExchangeSpec exchangeInto(PhysicalPlan plan, int from, int to, int input) {
-    for (ExchangeSpec e : plan.exchanges()) {
-      if (e.from() == from && e.to() == to && e.toInput() == input) {
-        return e;
-      }
-    }
-    return null;
-  }
-
   @SuppressWarnings("unchecked")
   private Node create(Transform t) {
     Node common = ChainNodes.common(t, job.resources);
@@ -338,7 +329,7 @@ final class StreamTask {
       int n = t.inputs().size();
       boolean[] keyed = new boolean[n];
       for (int k = 0; k < n; k++) {
-        ExchangeSpec e = exchangeInto(job.plan, t.inputs().get(k), id, k);
+        ExchangeSpec e = job.plan.exchangeInto(t.inputs().get(k), id, k);
         keyed[k] = e != null && e.kind() == ExchangeKind.HASH && !e.combined();
       }
       StreamNodes.Operator node = new StreamNodes.Operator(id, name, job.createOperator(op), keyed, slot, index,

@@ -107,7 +107,7 @@ final class TaskAttempt implements Runnable {
         }
         List<Integer> inputs = consumer.inputs();
         for (int k = 0; k < inputs.size(); k++) {
-          if (inputs.get(k) == id && !isExchangeEdge(plan, id, c, k)) {
+          if (inputs.get(k) == id && plan.exchangeInto(id, c, k) == null) {
             targets.add(byId[c].input(k));
           }
         }
@@ -137,15 +137,6 @@ final class TaskAttempt implements Runnable {
       return targets.get(0);
     }
     return new FanOut(targets.toArray(new Collector[0]));
-  }
-
-  private static boolean isExchangeEdge(PhysicalPlan plan, int from, int to, int input) {
-    for (ExchangeSpec e : plan.exchanges()) {
-      if (e.from() == from && e.to() == to && e.toInput() == input) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @SuppressWarnings("unchecked")

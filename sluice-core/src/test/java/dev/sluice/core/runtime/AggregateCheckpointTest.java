@@ -1,5 +1,7 @@
 package dev.sluice.core.runtime;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
+import static dev.sluice.core.testing.Records.readParts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.Aggregation;
@@ -7,22 +9,16 @@ import dev.sluice.api.JobHandle;
 import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.FailOnce;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,20 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AggregateCheckpointTest {
   private static final long N = 40_000;
   private static final long KEYS = 997;
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
   @TempDir Path temp;
-
-  /** Throws once, at record {@code at}, when its key is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
-    }
-  }
 
   /** Sum of the values, without combine: no map-side combine, the final side accumulates records. */
   static final class SumNoCombine implements Aggregation<Long, long[], Long> {
@@ -103,19 +87,6 @@ class AggregateCheckpointTest {
     return l;
   }
 
-  static List<String> readParts(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      List<String> lines = new ArrayList<>();
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-        lines.addAll(Files.readAllLines(f));
-      }
-      lines.sort(null);
-      return lines;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * The failure falls after a complete checkpoint: the readers stop at the middle of their splits
    * until one is complete, and the failure is at a random record of the second half of a split.
@@ -140,9 +111,9 @@ class AggregateCheckpointTest {
     awaitCheckpoints(new CheckpointStorage(ck, "agg-inject"), 1);
     SeqSource.GATES.get(gate).set(true);
     JobResult r = h.await();
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, parallelism),
+    assertSameRecords(readParts(out), batch(agg, parallelism),
         agg + " after a failure at " + failAt + " (seed " + seed + ")");
     assertThat(out.resolve("_SUCCESS")).exists();
   }
@@ -176,7 +147,7 @@ class AggregateCheckpointTest {
     SeqSource.GATES.get(gate).set(true);
     JobResult r = pipeline("agg-crash", gated, "none", -1, agg, out).run(streaming(after, ck));
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, after), "resumed at parallelism " + after);
+    assertSameRecords(readParts(out), batch(agg, after), "resumed at parallelism " + after);
   }
 
   @ParameterizedTest(name = "{0}, parallelism {1}")
@@ -192,8 +163,8 @@ class AggregateCheckpointTest {
     JobResult r = pipeline("agg-mb", dev.sluice.io.Sources.generator(i -> i).count(N), key, failAt, agg, out)
         .run(micro);
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
-    CheckpointRecoveryTest.assertSameRecords(readParts(out), batch(agg, parallelism),
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
+    assertSameRecords(readParts(out), batch(agg, parallelism),
         "micro-batch " + agg + " after a failure at " + failAt + " (seed " + seed + ")");
   }
 }

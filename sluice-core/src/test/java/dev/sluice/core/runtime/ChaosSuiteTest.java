@@ -1,10 +1,14 @@
 package dev.sluice.core.runtime;
 
+import static dev.sluice.core.testing.ChildJvm.completeCheckpoint;
+import static dev.sluice.core.testing.ChildJvm.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.JobResult;
 import dev.sluice.api.RunOptions;
 import dev.sluice.core.checkpoint.CheckpointStorage;
+import dev.sluice.core.testing.ChildJvm;
+import dev.sluice.core.testing.Records;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -86,45 +90,16 @@ class ChaosSuiteTest {
     return lines;
   }
 
-  private static long completeCheckpoint(CheckpointStorage storage) {
-    try {
-      long max = -1;
-      for (long id : storage.ids()) {
-        if (storage.hasMetadata(id)) {
-          max = Math.max(max, id);
-        }
-      }
-      return max;
-    } catch (IOException | UncheckedIOException e) {
-      return -1; // listing raced with retention
-    }
-  }
-
   private Process startChild(Path out, Path ck, Path log, int parallelism, long intervalMs, double opP, double sinkP,
       int budget, long seed, Path input, long rate, boolean microBatch) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
-        "-Dsluice.chaos.mode=" + (microBatch ? "micro-batch" : "streaming"), "-cp", cp,
-        ChaosJob.class.getName(), out.toString(), ck.toString(), Long.toString(N), Long.toString(rate),
+    List<String> args = new ArrayList<>(List.of(out.toString(), ck.toString(), Long.toString(N), Long.toString(rate),
         Integer.toString(parallelism), Long.toString(intervalMs), Double.toString(opP), Double.toString(sinkP),
         Integer.toString(budget), Long.toString(seed)));
     if (input != null) {
-      cmd.add(input.toString());
+      args.add(input.toString());
     }
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    return pb.start();
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> l = Files.readAllLines(log);
-      return String.join("\n", l.subList(Math.max(0, l.size() - 40), l.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return ChildJvm.start(log, List.of("-Xmx384m", "-XX:+UseSerialGC",
+        "-Dsluice.chaos.mode=" + (microBatch ? "micro-batch" : "streaming")), ChaosJob.class.getName(), args);
   }
 
   @Test
@@ -193,10 +168,8 @@ class ChaosSuiteTest {
           }
         } else if (waitForCheckpoint) {
           // evidence of progress: a complete checkpoint newer than the last one seen
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-          while (child.isAlive() && completeCheckpoint(storage) <= lastSeen && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-          }
+          long seen = lastSeen;
+          ChildJvm.awaitWhileAlive(child, () -> completeCheckpoint(storage) <= seen, 120, 5);
           Thread.sleep(rnd.nextInt(250)); // somewhere between checkpoints, commits and writes
         } else {
           Thread.sleep(rnd.nextInt(1500)); // maybe during start-up or recovery
@@ -205,8 +178,7 @@ class ChaosSuiteTest {
           if (completeCheckpoint(storage) < 0) {
             killsBeforeFirstCheckpoint++;
           }
-          child.destroyForcibly();
-          child.waitFor();
+          ChildJvm.kill(child);
           kills++;
           lastSeen = Math.max(lastSeen, completeCheckpoint(storage));
           continue;
@@ -218,7 +190,7 @@ class ChaosSuiteTest {
     }
     assertThat(exit).as("last run succeeded (seed %d); log:%n%s", seed, tail(log)).isZero();
     List<String> got = committed(out);
-    CheckpointRecoveryTest.assertSameRecords(got, expected,
+    Records.assertSameRecords(got, expected,
         "after " + kills + " SIGKILLs, parallelism per run " + parallelisms + " (seed " + seed + ")");
     long inProcessRestarts;
     try (Stream<String> lines = Files.lines(log)) {
@@ -268,7 +240,7 @@ class ChaosSuiteTest {
     ChaosJob.Injector.configure(0, 0, 0, 0);
     assertThat(r.status()).as("job (seed %d)", seed).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = committed(out);
-    CheckpointRecoveryTest.assertSameRecords(got, expected,
+    Records.assertSameRecords(got, expected,
         "after " + op + " operator and " + sink + " sink failures (seed " + seed + ")");
     System.out.printf("CHAOS exceptions" + (microBatch ? "-micro-batch" : "") + ": seed=%d operatorFailures=%d sinkFailures=%d restarts=%d events=%d"
         + " lines checked=%d%n", seed, op, sink, op + sink, N, got.size());

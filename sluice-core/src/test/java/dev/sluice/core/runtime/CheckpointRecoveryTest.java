@@ -1,5 +1,7 @@
 package dev.sluice.core.runtime;
 
+import static dev.sluice.core.testing.Records.assertSameRecords;
+import static dev.sluice.core.testing.Records.readParts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,23 +11,20 @@ import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.function.Collector;
 import dev.sluice.api.function.KeyedProcessFunction;
-import dev.sluice.api.function.MapFunction;
 import dev.sluice.api.internal.CollectSink;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import dev.sluice.core.checkpoint.CheckpointStorage;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.FailOnce;
 import dev.sluice.io.Sinks;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,20 +40,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CheckpointRecoveryTest {
   private static final long N = 40_000;
-  static final Map<String, AtomicBoolean> FAILED = new ConcurrentHashMap<>();
 
   @TempDir Path temp;
-
-  /** Throws once, at record {@code at}, when its key is armed. */
-  record FailOnce(String key, long at) implements MapFunction<Long, Long> {
-    @Override
-    public Long apply(Long x) {
-      if (x == at && FAILED.computeIfAbsent(key, k -> new AtomicBoolean()).compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x;
-    }
-  }
 
   /** Emits each value the first time it is seen (keyed state): a lost or replayed state shows in the output. */
   static final class FirstSeen extends KeyedProcessFunction<Long, Long, String> {
@@ -109,19 +96,6 @@ class CheckpointRecoveryTest {
     return l;
   }
 
-  private static List<String> readParts(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      List<String> lines = new ArrayList<>();
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-        lines.addAll(Files.readAllLines(f));
-      }
-      lines.sort(null);
-      return lines;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @ParameterizedTest(name = "parallelism {0}, keyed {1}, blocking source {2}, file sink {3}")
   @CsvSource({"1,false,false,false", "2,false,true,true", "1,true,true,true", "2,true,false,false",
       "2,true,true,false", "1,false,false,true"})
@@ -134,7 +108,7 @@ class CheckpointRecoveryTest {
     dev.sluice.api.sink.Sink<String> sink = fileSink ? Sinks.textFiles(out.toString()) : collect;
     Pipeline p = pipeline("inject", keyed, blocking, failAt, key, sink);
     JobResult r = p.run(options(parallelism, temp.resolve("ck")));
-    assertThat(FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = fileSink ? readParts(out) : new ArrayList<>(collect.result());
     got.sort(null);
@@ -226,32 +200,6 @@ class CheckpointRecoveryTest {
       assertThat(shared.map(f -> f.getFileName().toString()).toList()).as("shared parts left")
           .allSatisfy(n -> assertThat(referenced).contains(n));
     }
-  }
-
-  /** Equal as sorted lists; on failure says how many are missing and duplicated, with examples. */
-  static void assertSameRecords(List<String> got, List<String> expected, String what) {
-    if (got.equals(expected)) {
-      return;
-    }
-    Map<String, Integer> counts = new java.util.HashMap<>();
-    for (String s : got) {
-      counts.merge(s, 1, Integer::sum);
-    }
-    List<String> missing = new ArrayList<>();
-    for (String s : expected) {
-      if (counts.merge(s, -1, Integer::sum) < 0) {
-        missing.add(s);
-      }
-    }
-    List<String> extra = new ArrayList<>();
-    counts.forEach((k, v) -> {
-      for (int i = 0; i < v; i++) {
-        extra.add(k);
-      }
-    });
-    throw new AssertionError(what + ": " + got.size() + " records, expected " + expected.size() + "; "
-        + missing.size() + " missing (e.g. " + missing.subList(0, Math.min(10, missing.size())) + "), "
-        + extra.size() + " extra or duplicated (e.g. " + extra.subList(0, Math.min(10, extra.size())) + ")");
   }
 
   @Test

@@ -13,6 +13,19 @@ import java.util.concurrent.locks.LockSupport;
 final class CheckpointTestSupport {
   private CheckpointTestSupport() {}
 
+  /**
+   * A read of {@code [from, to)} (split non-negative) behind a closed gate stops at the middle: the
+   * read's end capped there, or -1 after a 1 ms pause when the reader is at the middle already.
+   */
+  static long untilMiddle(long from, long to, long next, long end) {
+    long middle = (from + to) / 2;
+    if (next >= middle) {
+      LockSupport.parkNanos(1_000_000);
+      return -1;
+    }
+    return Math.min(end, middle);
+  }
+
   /** A range {@code [from, to)} of {@link GatedTwoSplits}. */
   record Range(String id, long from, long to) implements SourceSplit {}
 
@@ -51,12 +64,10 @@ final class CheckpointTestSupport {
         public boolean read(Collector<? super Long> out) {
           long end = Math.min(r.to(), next + 20);
           if (r.id().equals("b") && !open.get()) {
-            long middle = (r.from() + r.to()) / 2;
-            if (next >= middle) {
-              LockSupport.parkNanos(1_000_000);
+            end = untilMiddle(r.from(), r.to(), next, end);
+            if (end < 0) {
               return true;
             }
-            end = Math.min(end, middle);
           }
           for (; next < end; next++) {
             out.collect(next);
@@ -134,12 +145,10 @@ final class CheckpointTestSupport {
             return true; // micro-batch: this batch's end reached
           }
           if (gate != null && !GATES.get(gate).get()) {
-            long middle = (s.from() + s.to()) / 2;
-            if (next >= middle) {
-              LockSupport.parkNanos(1_000_000);
+            end = untilMiddle(s.from(), s.to(), next, end);
+            if (end < 0) {
               return true;
             }
-            end = Math.min(end, middle);
           }
           for (; next < end; next++) {
             out.collect(next);

@@ -23,6 +23,7 @@ import dev.sluice.api.window.Window;
 import dev.sluice.api.window.WindowSpec;
 import dev.sluice.api.window.Windowed;
 import dev.sluice.api.window.Windows;
+import dev.sluice.core.stream.window.WindowReference;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -565,16 +566,7 @@ class EventTimePipelinePropertyTest {
 
   /** An arrival order in which each element comes at most {@code bound} ms of event time behind the largest before it. */
   static List<Ev> disorder(Random rnd, List<Ev> elems, int bound) {
-    List<long[]> keyed = new ArrayList<>();
-    for (int i = 0; i < elems.size(); i++) {
-      keyed.add(new long[] {elems.get(i).ts() + rnd.nextInt(bound + 1), i});
-    }
-    keyed.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
-    List<Ev> out = new ArrayList<>();
-    for (long[] k : keyed) {
-      out.add(elems.get((int) k[1]));
-    }
-    return out;
+    return WindowReference.disorder(rnd, elems, Ev::ts, bound);
   }
 
   static List<Timestamped<Ev>> timestamped(List<Ev> elems) {
@@ -607,61 +599,16 @@ class EventTimePipelinePropertyTest {
   // ---------------------------------------------------------------- reference models
 
   static List<Window> windowsOf(WindowSpec s, long ts) {
-    List<Window> out = new ArrayList<>();
-    for (long j = Math.floorDiv(ts - s.offset(), s.slide()); ; j--) {
-      long start = s.offset() + j * s.slide();
-      if (start + s.size() <= ts) {
-        break;
-      }
-      out.add(new Window(start, start + s.size()));
-    }
-    return out;
+    return WindowReference.windowsOf(s, ts);
   }
 
   /** Each key's sessions: by time, a new session when the next element is at or past the current end. */
   static Map<Integer, Map<Window, List<Ev>>> sessions(List<Ev> elems, long gap) {
-    Map<Integer, List<Ev>> byKey = new TreeMap<>();
-    for (Ev e : elems) {
-      byKey.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e);
-    }
-    Map<Integer, Map<Window, List<Ev>>> out = new TreeMap<>();
-    byKey.forEach((key, list) -> {
-      list.sort(Comparator.comparingLong(Ev::ts));
-      Map<Window, List<Ev>> ws = new TreeMap<>();
-      List<Ev> cur = new ArrayList<>();
-      long start = 0;
-      long end = Long.MIN_VALUE;
-      for (Ev e : list) {
-        if (!cur.isEmpty() && e.ts() >= end) {
-          ws.put(new Window(start, end), cur);
-          cur = new ArrayList<>();
-        }
-        if (cur.isEmpty()) {
-          start = e.ts();
-          end = e.ts() + gap;
-        }
-        cur.add(e);
-        end = Math.max(end, e.ts() + gap);
-      }
-      if (!cur.isEmpty()) {
-        ws.put(new Window(start, end), cur);
-      }
-      out.put(key, ws);
-    });
-    return out;
+    return WindowReference.sessions(elems, Ev::key, Ev::ts, gap);
   }
 
   static Map<Integer, Map<Window, List<Ev>>> windowContents(WindowSpec spec, List<Ev> elems) {
-    if (spec.kind() == WindowSpec.Kind.SESSION) {
-      return sessions(elems, spec.gap());
-    }
-    Map<Integer, Map<Window, List<Ev>>> out = new TreeMap<>();
-    for (Ev e : elems) {
-      for (Window w : windowsOf(spec, e.ts())) {
-        out.computeIfAbsent(e.key(), k -> new TreeMap<>()).computeIfAbsent(w, x -> new ArrayList<>()).add(e);
-      }
-    }
-    return out;
+    return WindowReference.windowContents(spec, elems, Ev::key, Ev::ts);
   }
 
   static String refValue(Agg agg, int key, List<Ev> elems) {
@@ -729,81 +676,22 @@ class EventTimePipelinePropertyTest {
   }
 
   /** Brute-force model of the window lateness rules, from their description (no panes, no timers). */
-  static final class WindowSimulation {
-    final WindowSpec spec;
-    final long lateness;
-    final Agg agg;
-    long wm = Long.MIN_VALUE;
-    final Map<Integer, Map<Window, List<Ev>>> live = new TreeMap<>();
-    final Set<String> fired = new HashSet<>();
-    final List<String> out = new ArrayList<>();
-    final List<Ev> late = new ArrayList<>();
+  static final class WindowSimulation extends WindowReference.LatenessSimulation<Ev, Integer, Ev> {
+    private final Agg agg;
 
     WindowSimulation(WindowSpec spec, long lateness, Agg agg) {
-      this.spec = spec;
-      this.lateness = lateness;
+      super(spec, lateness, Ev::key, Ev::ts);
       this.agg = agg;
     }
 
-    void emit(int key, Window w, List<Ev> elems) {
-      out.add(fmt(key, w, agg, elems));
-      fired.add(key + "|" + w);
+    @Override
+    protected String format(Integer key, Window w, List<Ev> elems) {
+      return fmt(key, w, agg, elems);
     }
 
-    void element(Ev e) {
-      Map<Window, List<Ev>> ws = live.computeIfAbsent(e.key(), k -> new TreeMap<>());
-      if (spec.kind() == WindowSpec.Kind.SESSION) {
-        Window mine = new Window(e.ts(), e.ts() + spec.gap());
-        List<Window> overlapping = new ArrayList<>();
-        for (Window w : ws.keySet()) {
-          if (w.start() < mine.end() && mine.start() < w.end()) {
-            overlapping.add(w);
-          }
-        }
-        if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
-          late.add(e);
-          return;
-        }
-        Window merged = mine;
-        List<Ev> elems = new ArrayList<>();
-        for (Window w : overlapping) {
-          merged = merged.cover(w);
-          elems.addAll(ws.remove(w));
-        }
-        elems.add(e);
-        ws.put(merged, elems);
-        if (merged.maxTimestamp() <= wm) {
-          emit(e.key(), merged, elems);
-        }
-        return;
-      }
-      boolean accepted = false;
-      for (Window w : windowsOf(spec, e.ts())) {
-        if (w.maxTimestamp() + lateness <= wm) {
-          continue;
-        }
-        accepted = true;
-        List<Ev> elems = ws.computeIfAbsent(w, x -> new ArrayList<>());
-        elems.add(e);
-        if (w.maxTimestamp() <= wm) {
-          emit(e.key(), w, elems);
-        }
-      }
-      if (!accepted) {
-        late.add(e);
-      }
-    }
-
-    void watermark(long w) {
-      wm = w;
-      live.forEach((key, ws) -> {
-        ws.forEach((win, elems) -> {
-          if (win.maxTimestamp() <= w && !fired.contains(key + "|" + win)) {
-            emit(key, win, elems);
-          }
-        });
-        ws.keySet().removeIf(win -> win.maxTimestamp() + lateness <= w);
-      });
+    @Override
+    protected Ev lateOf(Ev e) {
+      return e;
     }
   }
 

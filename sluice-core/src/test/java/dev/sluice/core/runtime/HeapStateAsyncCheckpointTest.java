@@ -14,8 +14,9 @@ import dev.sluice.api.state.ListState;
 import dev.sluice.api.state.MapState;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
-import dev.sluice.core.runtime.CheckpointRecoveryTest.FailOnce;
 import dev.sluice.core.runtime.CheckpointTestSupport.SeqSource;
+import dev.sluice.core.testing.FailOnce;
+import dev.sluice.core.testing.Records;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,11 +112,11 @@ class HeapStateAsyncCheckpointTest {
         .keyBy(x -> x % KEYS).process(new Mutating()).write(sink);
     JobResult r = p.run(RunOptions.streaming().withParallelism(parallelism).withMaxAttempts(3)
         .withRetryBackoff(Duration.ZERO).withCheckpointing(temp.resolve("ck"), Duration.ofMillis(10)));
-    assertThat(CheckpointRecoveryTest.FAILED.get(key).get()).as("the failure was injected (seed %d)", seed).isTrue();
+    assertThat(FailOnce.injected(key)).as("the failure was injected (seed %d)", seed).isTrue();
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = new ArrayList<>(sink.result());
     got.sort(null);
-    CheckpointRecoveryTest.assertSameRecords(got, expected(),
+    Records.assertSameRecords(got, expected(),
         "exactly once after a failure at " + failAt + " (seed " + seed + ")");
   }
 }

@@ -11,6 +11,7 @@ import dev.sluice.api.internal.CollectSink;
 import dev.sluice.api.window.Windows;
 import dev.sluice.core.checkpoint.MicroBatchLog;
 import dev.sluice.core.runtime.CheckpointRecoveryTest.FirstSeen;
+import dev.sluice.core.testing.Records;
 import dev.sluice.io.Sources;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ class MicroBatchTest {
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     List<String> got = new ArrayList<>(sink.result());
     got.sort(null);
-    CheckpointRecoveryTest.assertSameRecords(got, expectedFirstSeen(n, 1000), "micro-batch after a failure");
+    Records.assertSameRecords(got, expectedFirstSeen(n, 1000), "micro-batch after a failure");
 
     List<String> atFailure = SEEN_AT_FAILURE.get(key);
     assertThat(atFailure).as("the failure was injected").isNotNull();
@@ -310,7 +311,7 @@ class MicroBatchTest {
     List<String> got = new ArrayList<>(sink.result());
     got.sort(null);
     lines.sort(null);
-    CheckpointRecoveryTest.assertSameRecords(got, lines, "file source in micro-batches");
+    Records.assertSameRecords(got, lines, "file source in micro-batches");
     MicroBatchLog log = new MicroBatchLog(ck.resolve("mb-files"));
     assertThat(log.plannedIds().size()).as("several byte-range batches").isGreaterThan(5);
     assertThat(log.committedIds()).isEqualTo(log.plannedIds());

@@ -1,6 +1,6 @@
 package dev.sluice.core.runtime;
 
-import static dev.sluice.core.runtime.CheckpointRecoveryTest.assertSameRecords;
+import static dev.sluice.core.testing.Records.assertSameRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -82,4 +82,21 @@ public final class StreamInputs {
     }
     return out;
   }
+
+  /** One case of a property test, from its seed. */
+  @FunctionalInterface
+  public interface SeedCase {
+    void run(long seed) throws Exception;
+  }
+
+  /** Runs the case for each of {@link #seeds}; a failure names its seed and how to rerun it. */
+  public static void forEachSeed(int count, long salt, SeedCase c) throws Exception {
+    for (long seed : seeds(count, salt)) {
+      try {
+        c.run(seed);
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError("seed " + seed + " (rerun with -Dsluice.test.seed=" + seed + ")", e);
+      }
+    }
+  }
 }

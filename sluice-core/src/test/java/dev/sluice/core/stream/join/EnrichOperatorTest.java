@@ -44,13 +44,7 @@ class EnrichOperatorTest {
 
   @Test
   void matchesReference() throws Exception {
-    for (long seed : StreamInputs.seeds(60, 17)) {
-      try {
-        referenceCase(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun with -Dsluice.test.seed=" + seed + ")", e);
-      }
-    }
+    StreamInputs.forEachSeed(60, 17, EnrichOperatorTest::referenceCase);
   }
 
   private static void referenceCase(long seed) throws Exception {

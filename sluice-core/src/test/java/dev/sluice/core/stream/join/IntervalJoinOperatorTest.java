@@ -78,13 +78,7 @@ class IntervalJoinOperatorTest {
 
   @Test
   void matchesNestedLoopReference() throws Exception {
-    for (long seed : StreamInputs.seeds(60, 11)) {
-      try {
-        referenceCase(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun with -Dsluice.test.seed=" + seed + ")", e);
-      }
-    }
+    StreamInputs.forEachSeed(60, 11, IntervalJoinOperatorTest::referenceCase);
   }
 
   private static void referenceCase(long seed) throws Exception {

@@ -91,13 +91,7 @@ class WindowJoinOperatorTest {
 
   @Test
   void matchesReferenceForTumblingSlidingAndSessionWindows() throws Exception {
-    for (long seed : StreamInputs.seeds(60, 13)) {
-      try {
-        referenceCase(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun with -Dsluice.test.seed=" + seed + ")", e);
-      }
-    }
+    StreamInputs.forEachSeed(60, 13, WindowJoinOperatorTest::referenceCase);
   }
 
   private static void referenceCase(long seed) throws Exception {

@@ -233,13 +233,7 @@ class KeyedProcessOperatorTest {
    */
   @Test
   void runningSumMatchesReference() throws Exception {
-    for (long seed : dev.sluice.core.stream.StreamInputs.seeds(40, 7)) {
-      try {
-        runningSumCase(seed);
-      } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (rerun with -Dsluice.test.seed=" + seed + ")", e);
-      }
-    }
+    dev.sluice.core.stream.StreamInputs.forEachSeed(40, 7, KeyedProcessOperatorTest::runningSumCase);
   }
 
   private static void runningSumCase(long seed) throws Exception {

@@ -18,12 +18,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,79 +116,16 @@ class WindowPropertyTest {
 
   /** Arrival order with disorder of at most {@code bound} ms (each element moved by up to that). */
   static List<Elem> disorder(Random rnd, List<Elem> sorted, int bound) {
-    List<long[]> keyed = new ArrayList<>();
-    for (int i = 0; i < sorted.size(); i++) {
-      keyed.add(new long[] {sorted.get(i).ts() + rnd.nextInt(bound + 1), i});
-    }
-    keyed.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
-    List<Elem> out = new ArrayList<>();
-    for (long[] k : keyed) {
-      out.add(sorted.get((int) k[1]));
-    }
-    return out;
+    return WindowReference.disorder(rnd, sorted, Elem::ts, bound);
   }
 
   static List<Window> windowsOf(WindowSpec s, long ts) {
-    List<Window> out = new ArrayList<>();
-    if (s.kind() == WindowSpec.Kind.GLOBAL) {
-      out.add(Window.GLOBAL);
-      return out;
-    }
-    for (long j = Math.floorDiv(ts - s.offset(), s.slide()); ; j--) {
-      long start = s.offset() + j * s.slide();
-      if (start + s.size() <= ts) {
-        break;
-      }
-      out.add(new Window(start, start + s.size()));
-    }
-    return out;
+    return WindowReference.windowsOf(s, ts);
   }
 
-  /** Each key's sessions from its elements: sorted by time, a new session when the next element is at or past the end. */
-  static Map<String, Map<Window, List<Elem>>> sessions(List<Elem> elems, long gap) {
-    Map<String, List<Elem>> byKey = new TreeMap<>();
-    for (Elem e : elems) {
-      byKey.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e);
-    }
-    Map<String, Map<Window, List<Elem>>> out = new TreeMap<>();
-    byKey.forEach((key, list) -> {
-      list.sort(Comparator.comparingLong(Elem::ts));
-      Map<Window, List<Elem>> ws = new LinkedHashMap<>();
-      List<Elem> cur = new ArrayList<>();
-      long start = 0;
-      long end = Long.MIN_VALUE;
-      for (Elem e : list) {
-        if (!cur.isEmpty() && e.ts() >= end) {
-          ws.put(new Window(start, end), cur);
-          cur = new ArrayList<>();
-        }
-        if (cur.isEmpty()) {
-          start = e.ts();
-          end = e.ts() + gap;
-        }
-        cur.add(e);
-        end = Math.max(end, e.ts() + gap);
-      }
-      if (!cur.isEmpty()) {
-        ws.put(new Window(start, end), cur);
-      }
-      out.put(key, ws);
-    });
-    return out;
-  }
-
-  /** Every (key, window) with all of its elements, in arrival order. */
+  /** Every (key, window) with all of its elements, in arrival order (sessions: by time). */
   static Map<String, Map<Window, List<Elem>>> windowContents(WindowSpec spec, List<Elem> arrival) {
-    if (spec.kind() == WindowSpec.Kind.SESSION) {
-      return sessions(arrival, spec.gap());
-    }
-    Map<String, Map<Window, List<Elem>>> out = new TreeMap<>();
-    for (Elem e : arrival) {
-      for (Window w : windowsOf(spec, e.ts())) {
-        out.computeIfAbsent(e.key(), k -> new TreeMap<>()).computeIfAbsent(w, x -> new ArrayList<>()).add(e);
-      }
-    }
-    return out;
+    return WindowReference.windowContents(spec, arrival, Elem::key, Elem::ts);
   }
 
   static List<String> completeReference(WindowSpec spec, Mode mode, List<Elem> elems) {
@@ -438,82 +372,22 @@ class WindowPropertyTest {
   }
 
   /** Brute-force model of the lateness rules, straight from their description (no panes, no timers). */
-  static final class Simulation {
-    final WindowSpec spec;
-    final long lateness;
-    final Mode mode;
-    long wm = Long.MIN_VALUE;
-    /** Live windows per key with their elements; for sessions, the current sessions. */
-    final Map<String, Map<Window, List<Elem>>> live = new TreeMap<>();
-    final Set<String> fired = new HashSet<>();
-    final List<String> out = new ArrayList<>();
-    final List<Object> late = new ArrayList<>();
+  static final class Simulation extends WindowReference.LatenessSimulation<Elem, String, Object> {
+    private final Mode mode;
 
     Simulation(WindowSpec spec, long lateness, Mode mode) {
-      this.spec = spec;
-      this.lateness = lateness;
+      super(spec, lateness, Elem::key, Elem::ts);
       this.mode = mode;
     }
 
-    void emit(String key, Window w, List<Elem> elems) {
-      out.add(fmt(key, w, refValue(mode, elems), w.maxTimestamp()));
-      fired.add(key + "|" + w);
+    @Override
+    protected String format(String key, Window w, List<Elem> elems) {
+      return fmt(key, w, refValue(mode, elems), w.maxTimestamp());
     }
 
-    void element(Elem e) {
-      Map<Window, List<Elem>> ws = live.computeIfAbsent(e.key(), k -> new TreeMap<>());
-      if (spec.kind() == WindowSpec.Kind.SESSION) {
-        Window mine = new Window(e.ts(), e.ts() + spec.gap());
-        List<Window> overlapping = new ArrayList<>();
-        for (Window w : ws.keySet()) {
-          if (w.start() < mine.end() && mine.start() < w.end()) {
-            overlapping.add(w);
-          }
-        }
-        if (overlapping.isEmpty() && mine.maxTimestamp() + lateness <= wm) {
-          late.add(e.value());
-          return;
-        }
-        Window merged = mine;
-        List<Elem> elems = new ArrayList<>();
-        for (Window w : overlapping) {
-          merged = new Window(Math.min(merged.start(), w.start()), Math.max(merged.end(), w.end()));
-          elems.addAll(ws.remove(w));
-        }
-        elems.add(e);
-        ws.put(merged, elems);
-        if (merged.maxTimestamp() <= wm) {
-          emit(e.key(), merged, elems);
-        }
-        return;
-      }
-      boolean accepted = false;
-      for (Window w : windowsOf(spec, e.ts())) {
-        if (w.maxTimestamp() + lateness <= wm) {
-          continue;
-        }
-        accepted = true;
-        List<Elem> elems = ws.computeIfAbsent(w, x -> new ArrayList<>());
-        elems.add(e);
-        if (w.maxTimestamp() <= wm) {
-          emit(e.key(), w, elems);
-        }
-      }
-      if (!accepted) {
-        late.add(e.value());
-      }
-    }
-
-    void watermark(long w) {
-      wm = w;
-      live.forEach((key, ws) -> {
-        ws.forEach((win, elems) -> {
-          if (win.maxTimestamp() <= w && !fired.contains(key + "|" + win)) {
-            emit(key, win, elems);
-          }
-        });
-        ws.keySet().removeIf(win -> win.maxTimestamp() + lateness <= w);
-      });
+    @Override
+    protected Object lateOf(Elem e) {
+      return e.value();
     }
   }
 }

@@ -316,7 +316,13 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     HashSet<Object>[][] out = new HashSet[tables.size()][];
     int i = 0;
     for (StateTable t : tables.values()) {
-      out[i++] = t.changed;
+      HashSet<Object>[] sets = t.changed;
+      out[i++] = sets;
+      if (sets != null) {
+        for (int g = 0; g < sets.length; g++) {
+          t.lastChanged[g] = sets[g] == null ? 0 : sets[g].size();
+        }
+      }
       t.changed = new HashSet[maxKeyGroups];
     }
     return out;
@@ -804,7 +810,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private static HashSet<Object> changedSet(StateTable t, int group) {
     HashSet<Object> s = t.changed[group];
     if (s == null) {
-      s = new HashSet<>();
+      s = new HashSet<>(capacity(t.lastChanged[group])); // about as many as the last time: no rehashing
       t.changed[group] = s;
     }
     return s;
@@ -854,10 +860,13 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
      * as a mutable list or map) since the last incremental snapshot; null until one is taken.
      */
     HashSet<Object>[] changed;
+    /** Per key group, how many keys changed in the last snapshot's epoch (to size the next set). */
+    final int[] lastChanged;
 
     @SuppressWarnings("unchecked")
     StateTable(String name, int maxKeyGroups) {
       this.name = name;
+      this.lastChanged = new int[maxKeyGroups];
       this.groups = new HashMap[maxKeyGroups];
       this.shared = new boolean[maxKeyGroups];
     }

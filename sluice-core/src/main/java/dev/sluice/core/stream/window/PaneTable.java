@@ -6,24 +6,44 @@ import java.util.Arrays;
  * One key's panes: pane index to accumulator (or element list), open addressing with linear
  * probing on the index itself. Live panes are nearly contiguous, so identity hashing puts them in
  * distinct slots (a ring); sparse keys still work, only with probing. Removal shifts back (no
- * tombstones). Also carries a per-pane "changed since the last early firing" flag.
+ * tombstones). Also carries a per-pane "changed since the last early firing" flag, allocated with
+ * the first one set (only windows with early firings have them).
+ *
+ * <p>It is the key's window state itself ({@link PaneWindows.PKey} extends it), not an object the
+ * key's state points to: an element then reads one object less, which matters when the keys' state
+ * is larger than the CPU's caches.
  */
-final class PaneTable {
+class PaneTable extends WindowOperator.KeyState {
   static final long EMPTY = Long.MIN_VALUE;
 
   long[] idx;
   Object[] vals;
+  /** Null until a pane is marked dirty. */
   boolean[] dirty;
   int size;
   private int mask;
 
+  /** At least {@code capacity} slots, and at least 4 (at most 3/4 of them are used before growing). */
   PaneTable(int capacity) {
-    int cap = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
+    int cap = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
     idx = new long[cap];
     Arrays.fill(idx, EMPTY);
     vals = new Object[cap];
-    dirty = new boolean[cap];
     mask = cap - 1;
+  }
+
+  boolean dirty(int pos) {
+    return dirty != null && dirty[pos];
+  }
+
+  void setDirty(int pos, boolean d) {
+    if (dirty == null) {
+      if (!d) {
+        return;
+      }
+      dirty = new boolean[idx.length];
+    }
+    dirty[pos] = d;
   }
 
   /** The slot of pane {@code i}, or -1. */
@@ -73,13 +93,17 @@ final class PaneTable {
       if (((j - home) & m) >= ((j - hole) & m)) {
         idx[hole] = x;
         vals[hole] = vals[j];
-        dirty[hole] = dirty[j];
+        if (dirty != null) {
+          dirty[hole] = dirty[j];
+        }
         hole = j;
       }
     }
     idx[hole] = EMPTY;
     vals[hole] = null;
-    dirty[hole] = false;
+    if (dirty != null) {
+      dirty[hole] = false;
+    }
     size--;
   }
 
@@ -108,13 +132,15 @@ final class PaneTable {
     idx = new long[cap];
     Arrays.fill(idx, EMPTY);
     vals = new Object[cap];
-    dirty = new boolean[cap];
+    dirty = od == null ? null : new boolean[cap];
     mask = cap - 1;
     size = 0;
     for (int s = 0; s < oi.length; s++) {
       if (oi[s] != EMPTY) {
         int pos = insert(oi[s], ov[s]);
-        dirty[pos] = od[s];
+        if (od != null) {
+          dirty[pos] = od[s];
+        }
       }
     }
   }

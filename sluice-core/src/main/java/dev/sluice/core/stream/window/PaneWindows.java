@@ -92,8 +92,8 @@ final class PaneWindows extends WindowOperator.WindowEngine {
     return a;
   }
 
-  static final class PKey extends WindowOperator.KeyState {
-    final PaneTable table;
+  /** A key's state: its panes (the table it extends) and where its windows stand. */
+  static final class PKey extends PaneTable {
     /** Windows below this index have fired (or had no data when they were due). */
     long nextWindow;
     /** Deduct mode: the running accumulator over panes {@code [runLo, runHi]}, {@code runPanes} of them present. */
@@ -103,7 +103,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
     int runPanes;
 
     PKey(int capacity) {
-      table = new PaneTable(capacity);
+      super(capacity);
     }
   }
 
@@ -157,7 +157,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
       s.nextWindow = firedK + 1;
       keys.put(key, s);
     }
-    PaneTable t = s.table;
+    PaneTable t = s;
     int pos = t.find(i);
     Object acc;
     if (pos < 0) {
@@ -175,7 +175,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
       }
     }
     if (early && hi > firedK) {
-      t.dirty[pos] = true;
+      t.setDirty(pos, true);
       op.markChanged(key, s);
     }
     long lo = kLo(i);
@@ -204,7 +204,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   @Override
   void onTimer(Object key, WindowOperator.KeyState ks) throws Exception {
     PKey s = (PKey) ks;
-    PaneTable t = s.table;
+    PaneTable t = s;
     long fired = firedK;
     if (s.nextWindow <= fired && t.size > 0) {
       long k = Math.max(s.nextWindow, kLo(t.minIndex()));
@@ -248,7 +248,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
 
   /** Removes the panes whose windows have all expired, deducting them from the running accumulator. */
   private void purge(PKey s) throws Exception {
-    PaneTable t = s.table;
+    PaneTable t = s;
     long bound = (expiredK + 1) * r;
     while (t.size > 0) {
       long mn = t.minIndex();
@@ -272,7 +272,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
 
   /** Deduct mode: slides the running accumulator to window {@code k} and emits it. */
   private boolean fireSliding(Object key, PKey s, long k) throws Exception {
-    PaneTable t = s.table;
+    PaneTable t = s;
     long a = k * r;
     long b = a + m - 1;
     Object run = s.run;
@@ -315,7 +315,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   /** Emits window {@code k} computed from its panes (not touching the running accumulator); false if empty. */
   @SuppressWarnings("unchecked")
   private boolean emitFromPanes(Object key, PKey s, long k) throws Exception {
-    PaneTable t = s.table;
+    PaneTable t = s;
     long a = k * r;
     if (single) {
       int pos = t.find(a);
@@ -367,11 +367,11 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   @Override
   void fireEarly(Object key, WindowOperator.KeyState ks) throws Exception {
     PKey s = (PKey) ks;
-    PaneTable t = s.table;
+    PaneTable t = s;
     int n = 0;
     for (int slot = 0; slot < t.idx.length; slot++) {
-      if (t.dirty[slot] && t.idx[slot] != PaneTable.EMPTY) {
-        t.dirty[slot] = false;
+      if (t.dirty(slot) && t.idx[slot] != PaneTable.EMPTY) {
+        t.setDirty(slot, false);
         if (n == scratch.length) {
           scratch = Arrays.copyOf(scratch, n * 2);
         }
@@ -393,7 +393,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   void snapshot(KeyGroupEntries.Collector c) {
     for (java.util.Map.Entry<Object, PKey> e : keys.entrySet()) {
       PKey s = e.getValue();
-      PaneTable t = s.table;
+      PaneTable t = s;
       long[] panes = new long[t.size];
       Object[] contents = new Object[t.size];
       boolean[] dirty = new boolean[t.size];
@@ -402,7 +402,7 @@ final class PaneWindows extends WindowOperator.WindowEngine {
         if (t.idx[slot] != PaneTable.EMPTY) {
           panes[n] = t.idx[slot];
           contents[n] = StateCopies.deepCopy(t.vals[slot]);
-          dirty[n] = t.dirty[slot];
+          dirty[n] = t.dirty(slot);
           n++;
         }
       }
@@ -419,8 +419,8 @@ final class PaneWindows extends WindowOperator.WindowEngine {
     s.earlyDirty = e.earlyDirty();
     s.nextWindow = e.nextWindow();
     for (int j = 0; j < e.panes().length; j++) {
-      int pos = s.table.insert(e.panes()[j], StateCopies.deepCopy(e.contents()[j]));
-      s.table.dirty[pos] = e.dirty()[j];
+      int pos = s.insert(e.panes()[j], StateCopies.deepCopy(e.contents()[j]));
+      s.setDirty(pos, e.dirty()[j]);
     }
     s.run = StateCopies.deepCopy(e.run());
     s.runLo = e.runLo();

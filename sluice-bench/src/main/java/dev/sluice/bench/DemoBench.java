@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.cli.JvmOptions;
 import dev.sluice.cli.Main;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,7 +30,10 @@ import java.util.stream.Stream;
  * class path, one after the other), since the first full batch after a JVM start is the one the JIT
  * slows down, and prints per run the first full batch (batch 2) with its phases and the later batches'
  * max and mean, then over the runs: batch 2's min/median/max and how many runs had every batch
- * within the trigger.
+ * within the trigger. The fresh JVMs get the JVM options the {@code ./sluice} launcher passes (its
+ * {@code jvm.options}, found in the working directory or the repository the bench jar was built in),
+ * so the runs are what a user of {@code ./sluice demo} gets; {@code --jvm-options FILE} takes
+ * another file and {@code --jvm-options none} passes none (to measure what the options change).
  */
 public final class DemoBench {
   private static final Pattern BATCH = Pattern.compile(
@@ -48,7 +52,17 @@ public final class DemoBench {
       int runs = Integer.parseInt(a.get(i + 1));
       a.remove(i + 1);
       a.remove(i);
-      coldStarts(runs, a);
+      String options = null;
+      int j = a.indexOf("--jvm-options");
+      if (j >= 0) {
+        if (j + 1 >= a.size()) {
+          throw new IllegalArgumentException("--jvm-options needs a file, or none");
+        }
+        options = a.get(j + 1);
+        a.remove(j + 1);
+        a.remove(j);
+      }
+      coldStarts(runs, a, jvmOptions(options));
       return;
     }
     Path dir = Files.createTempDirectory("sluice-bench-demo");
@@ -82,7 +96,34 @@ public final class DemoBench {
     }
   }
 
-  private static void coldStarts(int runs, List<String> demoArgs) throws IOException, InterruptedException {
+  /**
+   * The JVM options for the fresh JVMs: those of {@code file} ({@code none}: no options), or by default
+   * of the launcher's {@code jvm.options} in the working directory or else in the repository of the
+   * bench jar ({@code <repo>/sluice-bench/target/benchmarks.jar}); none if there is no such file.
+   */
+  static List<String> jvmOptions(String file) throws IOException {
+    if ("none".equals(file)) {
+      return List.of();
+    }
+    Path f = file != null ? Path.of(file) : Path.of(JvmOptions.FILE);
+    if (file == null && !Files.isRegularFile(f)) {
+      Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+      Path repo = jar.getParent() == null || jar.getParent().getParent() == null ? null
+          : jar.getParent().getParent().getParent();
+      if (repo == null || !Files.isRegularFile(repo.resolve(JvmOptions.FILE))) {
+        return List.of();
+      }
+      f = repo.resolve(JvmOptions.FILE);
+    }
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException("no JVM options file " + f.toAbsolutePath()
+          + ": give an existing file, or --jvm-options none");
+    }
+    return JvmOptions.read(f);
+  }
+
+  private static void coldStarts(int runs, List<String> demoArgs, List<String> jvmOptions)
+      throws IOException, InterruptedException {
     if (!demoArgs.contains("--events")) {
       demoArgs.addAll(List.of("--events", "3000000"));
     }
@@ -91,9 +132,12 @@ public final class DemoBench {
     List<Long> firsts = new ArrayList<>();
     int allWithin = 0;
     System.out.println("Bench demo --cold-starts " + runs + ": each run a fresh JVM, sluice demo " + String.join(" ", demoArgs));
+    System.out.println("JVM options (the launcher's jvm.options unless --jvm-options says otherwise): "
+        + (jvmOptions.isEmpty() ? "none" : String.join(" ", jvmOptions)));
     for (int r = 1; r <= runs; r++) {
-      List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-          DemoBench.class.getName()));
+      List<String> cmd = new ArrayList<>(List.of(java));
+      cmd.addAll(jvmOptions);
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DemoBench.class.getName()));
       cmd.addAll(demoArgs);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       List<long[]> batches = new ArrayList<>();

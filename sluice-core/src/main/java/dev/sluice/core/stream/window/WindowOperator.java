@@ -62,6 +62,9 @@ public final class WindowOperator implements StreamOperator {
   long wm = Long.MIN_VALUE;
   private long lastEmittedWatermark = Long.MIN_VALUE;
   private final TreeMap<Long, ArrayList<Object>> timers = new TreeMap<>();
+  /** The entry of {@link #timers} last registered into (null: none): most keys register for a few times. */
+  private ArrayList<Object> lastKeys;
+  private long lastTime;
   private ArrayList<Object> dirtyKeys = new ArrayList<>();
   private ArrayList<Object> spareDirtyKeys = new ArrayList<>();
   private long earlyDue = Long.MAX_VALUE;
@@ -234,15 +237,7 @@ public final class WindowOperator implements StreamOperator {
       KeyGroupEntries.forOwned(ctx, "a window snapshot", s.maxKeyGroups(), s.groups(), (key, entry) -> {
         KeyState st = engine.restore(key, entry);
         if (st.nextTimer != Long.MAX_VALUE) {
-          ArrayList<Object> keys = timers.get(st.nextTimer);
-          if (keys == null) {
-            keys = new ArrayList<>();
-            timers.put(st.nextTimer, keys);
-            if (processingTime && st.nextTimer < Long.MAX_VALUE - 1) {
-              ctx.requestProcessingTime(st.nextTimer + 1);
-            }
-          }
-          keys.add(key);
+          keysAt(st.nextTimer).add(key);
         }
         if (st.earlyDirty) {
           dirtyKeys.add(key);
@@ -272,6 +267,7 @@ public final class WindowOperator implements StreamOperator {
     }
     engine.clear();
     timers.clear();
+    lastKeys = null;
     if (!processingTime) {
       forwardWatermark(Long.MAX_VALUE);
     }
@@ -281,6 +277,7 @@ public final class WindowOperator implements StreamOperator {
   public void close() {
     engine.clear();
     timers.clear();
+    lastKeys = null;
   }
 
   private void forwardWatermark(long watermark) {
@@ -298,6 +295,9 @@ public final class WindowOperator implements StreamOperator {
     while ((e = timers.firstEntry()) != null && e.getKey() <= to) {
       timers.pollFirstEntry();
       long t = e.getKey();
+      if (e.getValue() == lastKeys) {
+        lastKeys = null;
+      }
       ArrayList<Object> keys = e.getValue();
       for (int i = 0; i < keys.size(); i++) {
         Object key = keys.get(i);
@@ -316,16 +316,30 @@ public final class WindowOperator implements StreamOperator {
   void schedule(Object key, KeyState st, long time) {
     if (time < st.nextTimer && time > wm) {
       st.nextTimer = time;
-      ArrayList<Object> keys = timers.get(time);
-      if (keys == null) {
-        keys = new ArrayList<>();
-        timers.put(time, keys);
-        if (processingTime && time < Long.MAX_VALUE - 1) {
-          ctx.requestProcessingTime(time + 1);
-        }
-      }
-      keys.add(key);
+      keysAt(time).add(key);
     }
+  }
+
+  /**
+   * The keys registered for {@code time}: the last entry used when it is that time's (no boxing or
+   * tree lookup), else the tree's, created if absent (in processing time also asking for the callback).
+   */
+  private ArrayList<Object> keysAt(long time) {
+    ArrayList<Object> keys = lastKeys;
+    if (keys != null && lastTime == time) {
+      return keys;
+    }
+    keys = timers.get(time);
+    if (keys == null) {
+      keys = new ArrayList<>();
+      timers.put(time, keys);
+      if (processingTime && time < Long.MAX_VALUE - 1) {
+        ctx.requestProcessingTime(time + 1);
+      }
+    }
+    lastKeys = keys;
+    lastTime = time;
+    return keys;
   }
 
   /** A window of {@code key} that is still open changed: it is due an early firing. */

@@ -157,25 +157,24 @@ final class PaneWindows extends WindowOperator.WindowEngine {
       s.nextWindow = firedK + 1;
       keys.put(key, s);
     }
-    PaneTable t = s;
-    int pos = t.find(i);
+    int pos = s.find(i);
     Object acc;
     if (pos < 0) {
       acc = lists ? new ArrayList<>() : agg.create();
-      pos = t.insert(i, acc);
+      pos = s.insert(i, acc);
     } else {
-      acc = t.vals[pos];
+      acc = s.vals[pos];
     }
     if (lists) {
       ((ArrayList<Object>) acc).add(value);
     } else {
       Object updated = agg.accumulate(acc, value);
       if (updated != acc) {
-        t.vals[pos] = updated;
+        s.vals[pos] = updated;
       }
     }
     if (early && hi > firedK) {
-      t.setDirty(pos, true);
+      s.setDirty(pos, true);
       op.markChanged(key, s);
     }
     long lo = kLo(i);
@@ -204,17 +203,16 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   @Override
   void onTimer(Object key, WindowOperator.KeyState ks) throws Exception {
     PKey s = (PKey) ks;
-    PaneTable t = s;
     long fired = firedK;
-    if (s.nextWindow <= fired && t.size > 0) {
-      long k = Math.max(s.nextWindow, kLo(t.minIndex()));
+    if (s.nextWindow <= fired && s.size > 0) {
+      long k = Math.max(s.nextWindow, kLo(s.minIndex()));
       while (k <= fired) {
         boolean any = deduct ? fireSliding(key, s, k) : emitFromPanes(key, s, k);
         if (any) {
           k++;
           continue;
         }
-        long next = t.minIndexAbove(k * r + m - 1);
+        long next = s.minIndexAbove(k * r + m - 1);
         if (next == Long.MAX_VALUE) {
           break;
         }
@@ -223,14 +221,14 @@ final class PaneWindows extends WindowOperator.WindowEngine {
       s.nextWindow = fired + 1;
     }
     purge(s);
-    if (t.size == 0) {
+    if (s.size == 0) {
       keys.remove(key);
       return;
     }
     long nw = s.nextWindow;
     long nextK = Long.MAX_VALUE;
     long minPane = Long.MAX_VALUE;
-    long[] ix = t.idx;
+    long[] ix = s.idx;
     for (long x : ix) {
       if (x != PaneTable.EMPTY) {
         minPane = Math.min(minPane, x);
@@ -248,19 +246,18 @@ final class PaneWindows extends WindowOperator.WindowEngine {
 
   /** Removes the panes whose windows have all expired, deducting them from the running accumulator. */
   private void purge(PKey s) throws Exception {
-    PaneTable t = s;
     long bound = (expiredK + 1) * r;
-    while (t.size > 0) {
-      long mn = t.minIndex();
+    while (s.size > 0) {
+      long mn = s.minIndex();
       if (mn >= bound) {
         break;
       }
-      int pos = t.find(mn);
+      int pos = s.find(mn);
       if (s.run != null && mn >= s.runLo && mn <= s.runHi) {
-        s.run = agg.deduct(s.run, t.vals[pos]);
+        s.run = agg.deduct(s.run, s.vals[pos]);
         s.runPanes--;
       }
-      t.removeAt(pos);
+      s.removeAt(pos);
     }
     if (s.run != null && s.runLo < bound) {
       s.runLo = bound;
@@ -272,22 +269,21 @@ final class PaneWindows extends WindowOperator.WindowEngine {
 
   /** Deduct mode: slides the running accumulator to window {@code k} and emits it. */
   private boolean fireSliding(Object key, PKey s, long k) throws Exception {
-    PaneTable t = s;
     long a = k * r;
     long b = a + m - 1;
     Object run = s.run;
     if (run != null && a >= s.runLo && a <= s.runHi + 1 && b >= s.runHi) {
       for (long i = s.runLo; i < a; i++) {
-        int pos = t.find(i);
+        int pos = s.find(i);
         if (pos >= 0) {
-          run = agg.deduct(run, t.vals[pos]);
+          run = agg.deduct(run, s.vals[pos]);
           s.runPanes--;
         }
       }
       for (long i = s.runHi + 1; i <= b; i++) {
-        int pos = t.find(i);
+        int pos = s.find(i);
         if (pos >= 0) {
-          run = agg.combine(run, t.vals[pos]);
+          run = agg.combine(run, s.vals[pos]);
           s.runPanes++;
         }
       }
@@ -295,9 +291,9 @@ final class PaneWindows extends WindowOperator.WindowEngine {
       run = agg.create();
       s.runPanes = 0;
       for (long i = a; i <= b; i++) {
-        int pos = t.find(i);
+        int pos = s.find(i);
         if (pos >= 0) {
-          run = agg.combine(run, t.vals[pos]);
+          run = agg.combine(run, s.vals[pos]);
           s.runPanes++;
         }
       }
@@ -315,17 +311,16 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   /** Emits window {@code k} computed from its panes (not touching the running accumulator); false if empty. */
   @SuppressWarnings("unchecked")
   private boolean emitFromPanes(Object key, PKey s, long k) throws Exception {
-    PaneTable t = s;
     long a = k * r;
     if (single) {
-      int pos = t.find(a);
+      int pos = s.find(a);
       if (pos < 0) {
         return false;
       }
       if (lists) {
-        op.emitElements(key, window(k), (List<Object>) t.vals[pos]);
+        op.emitElements(key, window(k), (List<Object>) s.vals[pos]);
       } else {
-        op.emitAccumulator(key, window(k), t.vals[pos]);
+        op.emitAccumulator(key, window(k), s.vals[pos]);
       }
       return true;
     }
@@ -333,12 +328,12 @@ final class PaneWindows extends WindowOperator.WindowEngine {
     if (lists) {
       ArrayList<Object> all = null;
       for (long i = a; i <= b; i++) {
-        int pos = t.find(i);
+        int pos = s.find(i);
         if (pos >= 0) {
           if (all == null) {
             all = new ArrayList<>();
           }
-          all.addAll((List<Object>) t.vals[pos]);
+          all.addAll((List<Object>) s.vals[pos]);
         }
       }
       if (all == null) {
@@ -349,12 +344,12 @@ final class PaneWindows extends WindowOperator.WindowEngine {
     }
     Object acc = null;
     for (long i = a; i <= b; i++) {
-      int pos = t.find(i);
+      int pos = s.find(i);
       if (pos >= 0) {
         if (acc == null) {
           acc = agg.create();
         }
-        acc = agg.combine(acc, t.vals[pos]);
+        acc = agg.combine(acc, s.vals[pos]);
       }
     }
     if (acc == null) {
@@ -367,15 +362,14 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   @Override
   void fireEarly(Object key, WindowOperator.KeyState ks) throws Exception {
     PKey s = (PKey) ks;
-    PaneTable t = s;
     int n = 0;
-    for (int slot = 0; slot < t.idx.length; slot++) {
-      if (t.dirty(slot) && t.idx[slot] != PaneTable.EMPTY) {
-        t.setDirty(slot, false);
+    for (int slot = 0; slot < s.idx.length; slot++) {
+      if (s.dirty(slot) && s.idx[slot] != PaneTable.EMPTY) {
+        s.setDirty(slot, false);
         if (n == scratch.length) {
           scratch = Arrays.copyOf(scratch, n * 2);
         }
-        scratch[n++] = t.idx[slot];
+        scratch[n++] = s.idx[slot];
       }
     }
     Arrays.sort(scratch, 0, n);
@@ -393,16 +387,15 @@ final class PaneWindows extends WindowOperator.WindowEngine {
   void snapshot(KeyGroupEntries.Collector c) {
     for (java.util.Map.Entry<Object, PKey> e : keys.entrySet()) {
       PKey s = e.getValue();
-      PaneTable t = s;
-      long[] panes = new long[t.size];
-      Object[] contents = new Object[t.size];
-      boolean[] dirty = new boolean[t.size];
+      long[] panes = new long[s.size];
+      Object[] contents = new Object[s.size];
+      boolean[] dirty = new boolean[s.size];
       int n = 0;
-      for (int slot = 0; slot < t.idx.length; slot++) {
-        if (t.idx[slot] != PaneTable.EMPTY) {
-          panes[n] = t.idx[slot];
-          contents[n] = StateCopies.deepCopy(t.vals[slot]);
-          dirty[n] = t.dirty(slot);
+      for (int slot = 0; slot < s.idx.length; slot++) {
+        if (s.idx[slot] != PaneTable.EMPTY) {
+          panes[n] = s.idx[slot];
+          contents[n] = StateCopies.deepCopy(s.vals[slot]);
+          dirty[n] = s.dirty(slot);
           n++;
         }
       }

@@ -44,25 +44,10 @@ public final class DemoBench {
 
   public static void main(String[] args) throws Exception {
     List<String> a = new ArrayList<>(Arrays.asList(args));
-    int i = a.indexOf("--cold-starts");
-    if (i >= 0) {
-      if (i + 1 >= a.size()) {
-        throw new IllegalArgumentException("--cold-starts needs a number of runs");
-      }
-      int runs = Integer.parseInt(a.get(i + 1));
-      a.remove(i + 1);
-      a.remove(i);
-      String options = null;
-      int j = a.indexOf("--jvm-options");
-      if (j >= 0) {
-        if (j + 1 >= a.size()) {
-          throw new IllegalArgumentException("--jvm-options needs a file, or none");
-        }
-        options = a.get(j + 1);
-        a.remove(j + 1);
-        a.remove(j);
-      }
-      coldStarts(runs, a, jvmOptions(options));
+    String runs = takeOption(a, "--cold-starts", "a number of runs");
+    if (runs != null) {
+      String options = takeOption(a, "--jvm-options", "a file, or none");
+      coldStarts(Integer.parseInt(runs), a, jvmOptions(options));
       return;
     }
     Path dir = Files.createTempDirectory("sluice-bench-demo");
@@ -105,21 +90,36 @@ public final class DemoBench {
     if ("none".equals(file)) {
       return List.of();
     }
-    Path f = file != null ? Path.of(file) : Path.of(JvmOptions.FILE);
-    if (file == null && !Files.isRegularFile(f)) {
-      Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
-      Path repo = jar.getParent() == null || jar.getParent().getParent() == null ? null
-          : jar.getParent().getParent().getParent();
-      if (repo == null || !Files.isRegularFile(repo.resolve(JvmOptions.FILE))) {
-        return List.of();
+    if (file != null) {
+      Path f = Path.of(file);
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("no JVM options file " + f.toAbsolutePath()
+            + ": give an existing file, or --jvm-options none");
       }
-      f = repo.resolve(JvmOptions.FILE);
+      return JvmOptions.read(f);
     }
-    if (!Files.isRegularFile(f)) {
-      throw new IllegalArgumentException("no JVM options file " + f.toAbsolutePath()
-          + ": give an existing file, or --jvm-options none");
+    Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+    Path module = jar.getParent() == null ? null : jar.getParent().getParent(); // <repo>/sluice-bench
+    for (Path dir : new Path[] {Path.of(""), module == null ? null : module.getParent()}) {
+      if (dir != null && Files.isRegularFile(dir.resolve(JvmOptions.FILE))) {
+        return JvmOptions.read(dir.resolve(JvmOptions.FILE));
+      }
     }
-    return JvmOptions.read(f);
+    return List.of();
+  }
+
+  /** Removes {@code name} and its value from {@code args} and returns the value; null if absent. */
+  private static String takeOption(List<String> args, String name, String what) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return null;
+    }
+    if (i + 1 >= args.size()) {
+      throw new IllegalArgumentException(name + " needs " + what);
+    }
+    String value = args.remove(i + 1);
+    args.remove(i);
+    return value;
   }
 
   private static void coldStarts(int runs, List<String> demoArgs, List<String> jvmOptions)

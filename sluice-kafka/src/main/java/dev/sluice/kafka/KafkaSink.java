@@ -342,18 +342,14 @@ public final class KafkaSink<T> implements Sink<T> {
           return true; // open (or its commit began): resume and commit (again)
         }
         if (state == TransactionState.COMPLETE_COMMIT) {
-          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already", c.transactionalId(),
-              c.producerId(), c.epoch());
-          return false;
+          return committedAlready(c, now);
         }
         if (aborting) {
           throw aborted(c, "aborted (" + now + ")");
         }
       } else if (d.producerEpoch() == c.epoch() + 1) {
         if (committing) {
-          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already ({})", c.transactionalId(),
-              c.producerId(), c.epoch(), now);
-          return false;
+          return committedAlready(c, now);
         }
         if (aborting) {
           if (transactionsV2(admin)) {
@@ -366,9 +362,7 @@ public final class KafkaSink<T> implements Sink<T> {
         }
         if (transactionsV2(admin)) {
           // Under v2 only a commit leaving the epoch (a resumed one) is followed by a new producer at e + 1.
-          LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already ({})", c.transactionalId(),
-              c.producerId(), c.epoch(), now);
-          return false;
+          return committedAlready(c, now);
         }
       }
       unverifiable(c, "it ended, and the id has run other transactions since (" + now + ")");
@@ -379,6 +373,13 @@ public final class KafkaSink<T> implements Sink<T> {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while describing a Kafka transaction", e);
     }
+  }
+
+  /** Logs that {@code c}'s transaction was committed before (the broker's view: {@code now}); false: not open. */
+  private static boolean committedAlready(KafkaCommittable c, String now) {
+    LOG.info("Kafka transaction {} (producer id {}, epoch {}) was committed already ({})", c.transactionalId(),
+        c.producerId(), c.epoch(), now);
+    return false;
   }
 
   private IOException aborted(KafkaCommittable c, String how) {

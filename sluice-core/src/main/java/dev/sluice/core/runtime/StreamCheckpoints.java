@@ -888,12 +888,7 @@ final class StreamCheckpoints {
         hook.accept(p.id);
       }
       report(p, completedNanos, System.nanoTime(), commitNanos, size, written);
-      // Housekeeping after the commit, off the batch's (checkpoint's) path to its committed output.
-      try {
-        storage.retain(settings.retained());
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
-      }
+      retain(); // housekeeping after the commit, off the batch's (checkpoint's) path to its committed output
       for (StreamTask t : exec.tasks()) {
         t.completed = p.id;
       }
@@ -913,6 +908,15 @@ final class StreamCheckpoints {
       triggerQueued();
       LOG.debug("checkpoint {} of job '{}' complete: {} bytes, {} written, {} ms", p.id, logical.name(), size,
           written, (System.nanoTime() - p.startNanos) / 1_000_000);
+    }
+
+    /** Applies checkpoint retention; a failure is only logged (the checkpoints stay, the job goes on). */
+    private void retain() {
+      try {
+        storage.retain(settings.retained());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
+      }
     }
 
     /** Hands the checkpoint's {@link CheckpointStats} to the listener, if any (see {@link RunOptions.Checkpointing#listener}). */
@@ -1012,11 +1016,7 @@ final class StreamCheckpoints {
       long committedNanos = System.nanoTime();
       report(p, completedNanos, committedNanos, committedNanos - completedNanos, 0, 0);
       if (written) {
-        try {
-          storage.retain(settings.retained());
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("could not apply checkpoint retention in {}: {}", storage.jobDir(), e.toString());
-        }
+        retain();
       }
     }
 

@@ -10,6 +10,7 @@ import dev.sluice.api.state.State;
 import dev.sluice.api.state.StateSpec;
 import dev.sluice.api.state.ValueState;
 import dev.sluice.core.stream.KeyGroups;
+import dev.sluice.core.stream.state.CellMap.Cell;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,8 +25,8 @@ import java.util.function.LongSupplier;
  * On-heap keyed state and timers of one task: the state behind {@code KeyedProcessFunction}'s
  * handles. Not thread-safe; used by the task's thread only.
  *
- * <p>Design note. Every named state is a table of per-key-group hash maps
- * ({@code key -> Cell(value, writtenAt)}), so the state of a key-group range can be snapshotted and
+ * <p>Design note. Every named state is a table of per-key-group hash maps ({@link CellMap}: key to
+ * a cell holding the value and its write time, the cell being the map's entry), so the state of a key-group range can be snapshotted and
  * restored on its own ({@link #snapshot}, {@link #restore}) — the unit in which a job is rescaled,
  * as in Flink. The caller sets the current key ({@link #setCurrentKey}) before it calls the user's
  * function; the handles returned by {@link #state} read and write that key's entry. List and map
@@ -111,28 +112,26 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         continue;
       }
       for (int g = 0; g < t.groups.length; g++) {
-        HashMap<Object, Cell> m = t.groups[g];
+        CellMap m = t.groups[g];
         if (m != null && hasExpired(t, m, now)) {
           t.forget();
           m = t.live(g);
-          int before = m.size();
           int group = g;
-          m.entrySet().removeIf(e -> {
-            boolean expired = now - e.getValue().writtenAt >= t.ttl;
+          removed += m.removeIf(c -> {
+            boolean expired = now - c.writtenAt >= t.ttl;
             if (expired) {
-              removed(t, group, e.getKey());
+              removed(t, group, c.key);
             }
             return expired;
           });
-          removed += before - m.size();
         }
       }
     }
     return removed;
   }
 
-  private static boolean hasExpired(StateTable t, HashMap<Object, Cell> m, long now) {
-    for (Cell c : m.values()) {
+  private static boolean hasExpired(StateTable t, CellMap m, long now) {
+    for (Cell c : m) {
       if (now - c.writtenAt >= t.ttl) {
         return true;
       }
@@ -148,7 +147,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       return 0;
     }
     int n = 0;
-    for (HashMap<Object, Cell> m : t.groups) {
+    for (CellMap m : t.groups) {
       n += m == null ? 0 : m.size();
     }
     return n;
@@ -166,7 +165,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (t == null) {
       throw new IllegalArgumentException("the operator has no state named '" + name + "'; its states are " + tables.keySet());
     }
-    HashMap<Object, Cell> m = t.groups[KeyGroups.of(key, maxKeyGroups)];
+    CellMap m = t.groups[KeyGroups.of(key, maxKeyGroups)];
     Cell c = m == null ? null : m.get(key);
     if (c == null || c.value == null || (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl)) {
       return null;
@@ -200,12 +199,12 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     requireOwned(groups);
     long now = clock.getAsLong();
     List<StateTable> captured = new ArrayList<>();
-    List<HashMap<Object, Cell>[]> maps = new ArrayList<>();
+    List<CellMap[]> maps = new ArrayList<>();
     for (StateTable t : tables.values()) {
       @SuppressWarnings("unchecked")
-      HashMap<Object, Cell>[] m = new HashMap[groups.size()];
+      CellMap[] m = new CellMap[groups.size()];
       for (int g = groups.start(); g < groups.end(); g++) {
-        HashMap<Object, Cell> map = t.groups[g];
+        CellMap map = t.groups[g];
         if (map != null && !map.isEmpty()) {
           m[g - groups.start()] = map;
           t.shared[g] = true; // the live state copies this map before it next touches it
@@ -335,7 +334,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     long entries = 0;
     for (StateTable t : tables.values()) {
-      for (HashMap<Object, Cell> m : t.groups) {
+      for (CellMap m : t.groups) {
         entries += m == null ? 0 : m.size();
       }
     }
@@ -389,8 +388,8 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     tracking = false;
   }
 
-  private static boolean allExpired(long ttl, HashMap<Object, Cell> m, long now) {
-    for (Cell c : m.values()) {
+  private static boolean allExpired(long ttl, CellMap m, long now) {
+    for (Cell c : m) {
       if (now - c.writtenAt < ttl) {
         return false;
       }
@@ -420,7 +419,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    *
    * <p>Design note: Flink's heap backend does the same per entry (copy-on-write state maps with
    * versions); per key group is coarser (a write after a snapshot copies the group's map, cells
-   * only, not values) but needs no custom hash table.
+   * only, not values) but needs no versions in the entries.
    */
   private static class HeapSnapshot extends java.util.AbstractList<KeyedStateSnapshot.KeyGroupState>
       implements java.util.RandomAccess, KeyedStateSnapshot.Source, java.io.Serializable {
@@ -429,7 +428,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     private final int start;
     private final List<String> names;
     private final long[] ttls;
-    private final List<HashMap<Object, Cell>[]> maps;
+    private final List<CellMap[]> maps;
     private final HeapTimers.Captured capturedTimers;
     private final long now;
     private final java.util.concurrent.atomic.AtomicInteger pending;
@@ -444,7 +443,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     /** A delta's timer changes by key group and key, built on first use ({@link #index}). */
     private Map<Integer, Map<Object, TimerChangesBuilder>> timerChanges;
 
-    HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
+    HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<CellMap[]> maps,
         HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending,
         List<HashSet<Object>[][]> changed, List<HeapTimers.Log> timerLogs) {
       this.changed = changed;
@@ -489,7 +488,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
               any = !changedKeys(i, g).isEmpty();
               continue;
             }
-            HashMap<Object, Cell> m = maps.get(i)[g - start];
+            CellMap m = maps.get(i)[g - start];
             any = m != null && (ttls[i] <= 0 || !allExpired(ttls[i], m, now));
           }
           if (any) {
@@ -547,7 +546,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         if (keys.isEmpty()) {
           continue;
         }
-        HashMap<Object, Cell> m = maps.get(i)[g - start];
+        CellMap m = maps.get(i)[g - start];
         String name = names.get(i);
         long ttl = ttls[i];
         for (Object key : keys) {
@@ -574,23 +573,22 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         return delta(g);
       }
       int size = 0;
-      for (HashMap<Object, Cell>[] m : maps) {
+      for (CellMap[] m : maps) {
         size += m[g - start] == null ? 0 : m[g - start].size();
       }
       List<KeyedStateSnapshot.StateEntry> entries = new ArrayList<>(size);
       for (int i = 0; i < maps.size(); i++) {
-        HashMap<Object, Cell> m = maps.get(i)[g - start];
+        CellMap m = maps.get(i)[g - start];
         if (m == null) {
           continue;
         }
         String name = names.get(i);
         long ttl = ttls[i];
-        for (Map.Entry<Object, Cell> e : m.entrySet()) {
-          Cell c = e.getValue();
+        for (Cell c : m) {
           if (ttl > 0 && now - c.writtenAt >= ttl) {
             continue;
           }
-          entries.add(new KeyedStateSnapshot.StateEntry(name, e.getKey(), c.value, c.writtenAt));
+          entries.add(new KeyedStateSnapshot.StateEntry(name, c.key, c.value, c.writtenAt));
         }
       }
       List<KeyedStateSnapshot.TimerEntry> t = timerGroups.get(g);
@@ -646,7 +644,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     private final String name;
     private final List<String> base;
 
-    HeapPart(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<HashMap<Object, Cell>[]> maps,
+    HeapPart(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<CellMap[]> maps,
         HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending, Delta delta) {
       super(maxKeyGroups, range, tables, maps, capturedTimers, now, pending, delta.changed(), delta.timerChanges());
       this.name = delta.name();
@@ -687,17 +685,19 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       // Values just read from a checkpoint belong to nobody else: the first restore takes them.
       boolean take = exclusive != null && exclusive.claim(group);
       StateTable last = null;
-      HashMap<Object, Cell> m = null;
+      CellMap m = null;
       for (KeyedStateSnapshot.StateEntry e : g.entries()) {
         if (last == null || !last.name.equals(e.state())) {
           last = table(e.state());
           last.forget();
           m = last.mapFor(group, g.entries().size());
         }
-        Cell c = new Cell();
+        Cell c = m.get(e.key());
+        if (c == null) {
+          c = m.add(e.key());
+        }
         c.value = take ? e.value() : copyContainer(e.value());
         c.writtenAt = e.writtenAt();
-        m.put(e.key(), c);
       }
       for (KeyedStateSnapshot.TimerEntry timer : g.timers()) {
         timers.register(timer.domain(), timer.key(), timer.time());
@@ -736,7 +736,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   /** The current key's live cell of {@code t}, null if absent or expired (an expired cell is removed). */
   private Cell cell(StateTable t) {
     requireKey();
-    HashMap<Object, Cell> m = t.live(currentGroup);
+    CellMap m = t.live(currentGroup);
     if (m == null) {
       return null;
     }
@@ -771,9 +771,8 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   private Cell write(StateTable t) {
     Cell c = cell(t);
     if (c == null) {
-      c = new Cell();
-      HashMap<Object, Cell> m = t.mapFor(currentGroup);
-      m.put(currentKey, c);
+      CellMap m = t.mapFor(currentGroup);
+      c = m.add(currentKey);
       t.remember(currentKey, m, c);
     }
     changed(t, c);
@@ -784,7 +783,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   private void remove(StateTable t) {
     requireKey();
-    HashMap<Object, Cell> m = t.live(currentGroup);
+    CellMap m = t.live(currentGroup);
     if (m != null) {
       if (m.remove(currentKey) != null) {
         removed(t, currentGroup, currentKey);
@@ -816,18 +815,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     return s;
   }
 
-  private static final class Cell {
-    Object value;
-    long writtenAt;
-    /** The {@link #epoch} in which this cell's key was last recorded as changed (incremental snapshots). */
-    int changedIn;
-    /** The value may be referenced by a snapshot (this cell was copied from a captured map). */
-    boolean shared;
-  }
-
   private final class StateTable {
     final String name;
-    final HashMap<Object, Cell>[] groups;
+    final CellMap[] groups;
     /** Per key group: the map is held by a snapshot, copy it before writing ({@link #live}). */
     final boolean[] shared;
     StateSpec<?> spec;
@@ -840,10 +830,10 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
      * removal ({@link #forget}).
      */
     private Object lastKey;
-    private HashMap<Object, Cell> lastMap;
+    private CellMap lastMap;
     private Cell lastCell;
 
-    void remember(Object key, HashMap<Object, Cell> map, Cell cell) {
+    void remember(Object key, CellMap map, Cell cell) {
       lastKey = key;
       lastMap = map;
       lastCell = cell;
@@ -867,7 +857,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     StateTable(String name, int maxKeyGroups) {
       this.name = name;
       this.lastChanged = new int[maxKeyGroups];
-      this.groups = new HashMap[maxKeyGroups];
+      this.groups = new CellMap[maxKeyGroups];
       this.shared = new boolean[maxKeyGroups];
     }
 
@@ -876,36 +866,26 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
      * captured is replaced by a copy with fresh cells, marked {@link Cell#shared}, while any
      * snapshot is pending; once none is, the mark is simply dropped.
      */
-    HashMap<Object, Cell> live(int group) {
-      HashMap<Object, Cell> m = groups[group];
+    CellMap live(int group) {
+      CellMap m = groups[group];
       if (m != null && shared[group]) {
         shared[group] = false;
         if (pendingSnapshots.get() > 0) {
-          HashMap<Object, Cell> copy = new HashMap<>(capacity(m.size()));
-          for (Map.Entry<Object, Cell> e : m.entrySet()) {
-            Cell from = e.getValue();
-            Cell c = new Cell();
-            c.value = from.value;
-            c.writtenAt = from.writtenAt;
-            c.changedIn = from.changedIn;
-            c.shared = true;
-            copy.put(e.getKey(), c);
-          }
-          groups[group] = copy;
-          m = copy;
+          m = m.copyShared();
+          groups[group] = m;
         }
       }
       return m;
     }
 
-    HashMap<Object, Cell> mapFor(int group) {
+    CellMap mapFor(int group) {
       return mapFor(group, 0);
     }
 
-    HashMap<Object, Cell> mapFor(int group, int expected) {
-      HashMap<Object, Cell> m = live(group);
+    CellMap mapFor(int group, int expected) {
+      CellMap m = live(group);
       if (m == null) {
-        m = new HashMap<>(capacity(expected));
+        m = new CellMap(expected);
         groups[group] = m;
       }
       return m;

@@ -14,7 +14,6 @@ import dev.sluice.core.stream.state.CellMap.Cell;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +119,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
           removed += m.removeIf(c -> {
             boolean expired = now - c.writtenAt >= t.ttl;
             if (expired) {
-              removed(t, group, c.key);
+              removed(t, group, c);
             }
             return expired;
           });
@@ -242,14 +241,14 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * built on and its own) and, per state table (in registration order) and key group, the keys
    * that changed between the snapshot before it and it.
    */
-  private record TakenPart(long checkpointId, List<String> parts, HashSet<Object>[][] changed,
+  private record TakenPart(long checkpointId, List<String> parts, ArrayList<Object>[][] changed,
                            HeapTimers.Log timerChanges) {}
 
   /**
    * What a part holds: for a delta, per state table and key group the changed keys (several sets
    * may name one key) and the timer changes in order; both null for a full part.
    */
-  private record Delta(String name, List<String> base, List<HashSet<Object>[][]> changed,
+  private record Delta(String name, List<String> base, List<ArrayList<Object>[][]> changed,
                        List<HeapTimers.Log> timerChanges) {}
 
   /**
@@ -260,8 +259,8 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
    * when {@link #MAX_CHAIN} snapshots are pending (their checkpoints neither completed nor
    * superseded), or when at least half the entries changed; after a full part, the parts are full
    * until one of them completes. Taken like {@link #snapshot}, by copy-on-write;
-   * from the first one on, the backend records which keys change (a hash-set insert per key and
-   * snapshot interval).
+   * from the first one on, the backend records which keys change (an append to a list per key and
+   * snapshot interval; a cell remembers the interval it was listed in, so a key is listed once).
    *
    * <p>Design note. Flink's heap backend snapshots everything at every checkpoint (its incremental
    * checkpoints need RocksDB or the changelog backend); this keeps the heap's copy-on-write
@@ -273,7 +272,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     boolean first = !tracking;
     tracking = true;
     List<TakenPart> since = new ArrayList<>(taken);
-    HashSet<Object>[][] changedNow = takeChanged();
+    ArrayList<Object>[][] changedNow = takeChanged();
     HeapTimers.Log timersNow = timers.swapLog(); // null before the first
     if (first) {
       timers.startLog();
@@ -294,7 +293,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (full) {
       delta = new Delta(name, List.of(), null, null);
     } else {
-      List<HashSet<Object>[][]> changed = new ArrayList<>();
+      List<ArrayList<Object>[][]> changed = new ArrayList<>();
       List<HeapTimers.Log> timerChanges = new ArrayList<>();
       for (TakenPart p : since) {
         changed.add(p.changed());
@@ -311,23 +310,23 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
   /** Hands out the recorded changes of every table and starts recording anew. */
   @SuppressWarnings("unchecked")
-  private HashSet<Object>[][] takeChanged() {
-    HashSet<Object>[][] out = new HashSet[tables.size()][];
+  private ArrayList<Object>[][] takeChanged() {
+    ArrayList<Object>[][] out = new ArrayList[tables.size()][];
     int i = 0;
     for (StateTable t : tables.values()) {
-      HashSet<Object>[] sets = t.changed;
+      ArrayList<Object>[] sets = t.changed;
       out[i++] = sets;
       if (sets != null) {
         for (int g = 0; g < sets.length; g++) {
           t.lastChanged[g] = sets[g] == null ? 0 : sets[g].size();
         }
       }
-      t.changed = new HashSet[maxKeyGroups];
+      t.changed = new ArrayList[maxKeyGroups];
     }
     return out;
   }
 
-  private boolean halfChanged(List<TakenPart> since, HashSet<Object>[][] changedNow) {
+  private boolean halfChanged(List<TakenPart> since, ArrayList<Object>[][] changedNow) {
     long changed = count(changedNow);
     for (TakenPart p : since) {
       changed += count(p.changed());
@@ -341,11 +340,11 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     return changed * 2 >= entries;
   }
 
-  private static long count(HashSet<Object>[][] changed) {
+  private static long count(ArrayList<Object>[][] changed) {
     long n = 0;
-    for (HashSet<Object>[] perGroup : changed) {
+    for (ArrayList<Object>[] perGroup : changed) {
       if (perGroup != null) {
-        for (HashSet<Object> set : perGroup) {
+        for (ArrayList<Object> set : perGroup) {
           n += set == null ? 0 : set.size();
         }
       }
@@ -437,7 +436,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     private Map<Integer, List<KeyedStateSnapshot.TimerEntry>> timerGroups;
     private List<Integer> groups;
     /** Per state table and key group, the changed keys of a delta part (several sets may name a key); null: full. */
-    final List<HashSet<Object>[][]> changed;
+    final List<ArrayList<Object>[][]> changed;
     /** A delta part's timer changes, in order (null entries: none logged); null: full. */
     final List<HeapTimers.Log> timerLogs;
     /** A delta's timer changes by key group and key, built on first use ({@link #index}). */
@@ -445,7 +444,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
     HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<CellMap[]> maps,
         HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending,
-        List<HashSet<Object>[][]> changed, List<HeapTimers.Log> timerLogs) {
+        List<ArrayList<Object>[][]> changed, List<HeapTimers.Log> timerLogs) {
       this.changed = changed;
       this.timerLogs = timerLogs;
       this.maxKeyGroups = maxKeyGroups;
@@ -522,17 +521,20 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     /** The keys of state table {@code i} in key group {@code g} a delta holds. */
     private java.util.Collection<Object> changedKeys(int i, int g) {
       java.util.Collection<Object> keys = List.of();
-      for (HashSet<Object>[][] sets : changed) {
-        HashSet<Object> s = i < sets.length && sets[i] != null ? sets[i][g] : null;
+      boolean union = false;
+      for (ArrayList<Object>[][] sets : changed) {
+        ArrayList<Object> s = i < sets.length && sets[i] != null ? sets[i][g] : null;
         if (s == null || s.isEmpty()) {
           continue;
         }
         if (keys.isEmpty()) {
           keys = s;
         } else {
-          HashSet<Object> union = new HashSet<>(keys);
-          union.addAll(s);
-          keys = union;
+          if (!union) {
+            keys = new java.util.LinkedHashSet<>(keys);
+            union = true;
+          }
+          keys.addAll(s);
         }
       }
       return keys;
@@ -725,7 +727,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       t = new StateTable(name, maxKeyGroups);
       if (tracking) {
         @SuppressWarnings("unchecked")
-        HashSet<Object>[] changed = new HashSet[maxKeyGroups];
+        ArrayList<Object>[] changed = new ArrayList[maxKeyGroups];
         t.changed = changed;
       }
       tables.put(name, t);
@@ -752,7 +754,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     if (t.ttl > 0 && clock.getAsLong() - c.writtenAt >= t.ttl) {
       m.remove(currentKey);
-      removed(t, currentGroup, currentKey);
+      removed(t, currentGroup, c);
       t.forget();
       return null;
     }
@@ -785,8 +787,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     requireKey();
     CellMap m = t.live(currentGroup);
     if (m != null) {
-      if (m.remove(currentKey) != null) {
-        removed(t, currentGroup, currentKey);
+      Cell c = m.remove(currentKey);
+      if (c != null) {
+        removed(t, currentGroup, c);
       }
     }
     t.forget();
@@ -800,16 +803,22 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
   }
 
-  private void removed(StateTable t, int group, Object key) {
-    if (t.changed != null) {
-      changedSet(t, group).add(key);
+  /**
+   * Records that cell {@code c} of {@code t} was removed, unless its key is listed as changed in
+   * this epoch already. (A key removed and then written again in one epoch is listed twice; a delta
+   * then holds its entry twice, the same both times, which restoring takes as one.)
+   */
+  private void removed(StateTable t, int group, Cell c) {
+    if (t.changed != null && c.changedIn != epoch) {
+      c.changedIn = epoch;
+      changedSet(t, group).add(c.key);
     }
   }
 
-  private static HashSet<Object> changedSet(StateTable t, int group) {
-    HashSet<Object> s = t.changed[group];
+  private static ArrayList<Object> changedSet(StateTable t, int group) {
+    ArrayList<Object> s = t.changed[group];
     if (s == null) {
-      s = new HashSet<>(capacity(t.lastChanged[group])); // about as many as the last time: no rehashing
+      s = new ArrayList<>(Math.max(4, t.lastChanged[group])); // about as many as the last time: no growing
       t.changed[group] = s;
     }
     return s;
@@ -847,9 +856,10 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
     /**
      * Per key group, the keys whose value of this state changed (written, removed, or handed out
-     * as a mutable list or map) since the last incremental snapshot; null until one is taken.
+     * as a mutable list or map) since the last incremental snapshot, each once (see
+     * {@link #removed} for the exception); null until one is taken.
      */
-    HashSet<Object>[] changed;
+    ArrayList<Object>[] changed;
     /** Per key group, how many keys changed in the last snapshot's epoch (to size the next set). */
     final int[] lastChanged;
 

@@ -12,16 +12,29 @@ import java.util.TreeMap;
  */
 final class TimerQueue {
   private final TreeMap<Long, LinkedHashSet<Object>> byTime = new TreeMap<>();
+  /**
+   * The keys of the time last added to, or null: registrations come in runs of one time (e.g. the
+   * timers of all keys whose sessions end in the same second), and a hit skips boxing the time and
+   * walking the tree. Dropped when that time's set leaves the tree.
+   */
+  private LinkedHashSet<Object> lastKeys;
+  private long lastTime;
   private int size;
   private Object polledKey;
   private long polledTime;
 
   /** Adds a timer; false if the key already had one at {@code time}. */
   boolean add(Object key, long time) {
-    LinkedHashSet<Object> keys = byTime.get(time);
-    if (keys == null) {
-      keys = new LinkedHashSet<>(4);
-      byTime.put(time, keys);
+    LinkedHashSet<Object> keys = lastKeys;
+    if (keys == null || lastTime != time) {
+      Long boxed = time;
+      keys = byTime.get(boxed);
+      if (keys == null) {
+        keys = new LinkedHashSet<>(4);
+        byTime.put(boxed, keys);
+      }
+      lastKeys = keys;
+      lastTime = time;
     }
     if (keys.add(key)) {
       size++;
@@ -38,9 +51,16 @@ final class TimerQueue {
     }
     if (keys.isEmpty()) {
       byTime.remove(time);
+      forget(keys);
     }
     size--;
     return true;
+  }
+
+  private void forget(LinkedHashSet<Object> keys) {
+    if (keys == lastKeys) {
+      lastKeys = null;
+    }
   }
 
   boolean contains(Object key, long time) {
@@ -64,6 +84,7 @@ final class TimerQueue {
     polledTime = first.getKey();
     if (keys.isEmpty()) {
       byTime.remove(polledTime);
+      forget(keys);
     }
     size--;
     return true;
@@ -93,6 +114,7 @@ final class TimerQueue {
 
   void clear() {
     byTime.clear();
+    lastKeys = null;
     size = 0;
   }
 }

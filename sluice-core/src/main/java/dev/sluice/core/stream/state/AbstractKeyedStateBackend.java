@@ -13,7 +13,7 @@ import java.util.List;
 public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
   protected final int maxKeyGroups;
   protected final KeyGroupRange range;
-  protected final HeapTimers timers = new HeapTimers();
+  protected final HeapTimers timers;
   /** The key state handles are bound to, or {@code null}. */
   protected Object currentKey;
   /** The key group of {@link #currentKey}, or -1 when no key is bound. */
@@ -33,6 +33,7 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
     }
     this.maxKeyGroups = maxKeyGroups;
     this.range = range;
+    this.timers = new HeapTimers(maxKeyGroups);
   }
 
   @Override

@@ -440,7 +440,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     /** A delta part's timer changes, in order (null entries: none logged); null: full. */
     final List<HeapTimers.Log> timerLogs;
     /** A delta's timer changes by key group and key, built on first use ({@link #index}). */
-    private Map<Integer, Map<Object, TimerChangesBuilder>> timerChanges;
+    private java.util.LinkedHashMap<Object, TimerChangesBuilder>[] timerChanges;
 
     HeapSnapshot(int maxKeyGroups, KeyGroupRange range, List<StateTable> tables, List<CellMap[]> maps,
         HeapTimers.Captured capturedTimers, long now, java.util.concurrent.atomic.AtomicInteger pending,
@@ -468,20 +468,21 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
 
     /**
      * Groups the timers by key group and lists the non-empty key groups: the key-group hashing of
-     * every timer happens here, off the task's thread (the captured maps are no longer written).
+     * every captured timer of a full snapshot happens here, off the task's thread (the captured maps
+     * are no longer written); a delta's timer changes carry their key groups from the log.
      */
     private synchronized List<Integer> index() {
       if (groups == null) {
         if (changed == null) {
           timerGroups = capturedTimers.byGroup(maxKeyGroups, range);
-          timerChanges = Map.of();
+          timerChanges = timerChangesByGroup(List.of());
         } else {
           timerGroups = Map.of();
-          timerChanges = timerChangesByGroup();
+          timerChanges = timerChangesByGroup(timerLogs);
         }
         List<Integer> nonEmpty = new ArrayList<>();
         for (int g = range.start(); g < range.end(); g++) {
-          boolean any = timerGroups.containsKey(g) || timerChanges.containsKey(g);
+          boolean any = timerGroups.containsKey(g) || timerChanges[g - start] != null;
           for (int i = 0; i < maps.size() && !any; i++) {
             if (changed != null) {
               any = !changedKeys(i, g).isEmpty();
@@ -499,19 +500,28 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       return groups;
     }
 
-    /** The logged timer changes by key group and key, each key's in order. */
-    private Map<Integer, Map<Object, TimerChangesBuilder>> timerChangesByGroup() {
-      Map<Integer, Map<Object, TimerChangesBuilder>> out = new HashMap<>();
-      for (HeapTimers.Log log : timerLogs) {
+    /** The logged timer changes by key group (index: group minus the range's start) and key, each key's in order. */
+    @SuppressWarnings("unchecked")
+    private java.util.LinkedHashMap<Object, TimerChangesBuilder>[] timerChangesByGroup(List<HeapTimers.Log> logs) {
+      java.util.LinkedHashMap<Object, TimerChangesBuilder>[] out = new java.util.LinkedHashMap[range.size()];
+      for (HeapTimers.Log log : logs) {
         if (log == null) {
           continue;
         }
         for (int i = 0; i < log.size(); i++) {
-          Object key = log.key(i);
-          int g = KeyGroups.of(key, maxKeyGroups);
+          int g = log.group(i);
           if (range.contains(g)) {
-            out.computeIfAbsent(g, x -> new java.util.LinkedHashMap<>())
-                .computeIfAbsent(key, x -> new TimerChangesBuilder()).add(log.kind(i), log.time(i));
+            java.util.LinkedHashMap<Object, TimerChangesBuilder> byKey = out[g - start];
+            if (byKey == null) {
+              byKey = new java.util.LinkedHashMap<>();
+              out[g - start] = byKey;
+            }
+            TimerChangesBuilder b = byKey.get(log.key(i));
+            if (b == null) {
+              b = new TimerChangesBuilder();
+              byKey.put(log.key(i), b);
+            }
+            b.add(log.kind(i), log.time(i));
           }
         }
       }
@@ -560,7 +570,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
           }
         }
       }
-      Map<Object, TimerChangesBuilder> timerChangesOfGroup = timerChanges.get(g);
+      Map<Object, TimerChangesBuilder> timerChangesOfGroup = timerChanges[g - start];
       if (timerChangesOfGroup != null) {
         timerChangesOfGroup.forEach((key, c) -> entries.add(
             new KeyedStateSnapshot.StateEntry(KeyedStateSnapshot.TIMER_CHANGES, key, c.build(), 0)));

@@ -17,6 +17,12 @@ import java.util.function.IntFunction;
 public final class HeapTimers {
   private final TimerQueue eventTimers = new TimerQueue();
   private final TimerQueue processingTimers = new TimerQueue();
+  private final int maxKeyGroups;
+
+  /** @param maxKeyGroups the key groups of the keys, so the change log records each change's group */
+  public HeapTimers(int maxKeyGroups) {
+    this.maxKeyGroups = maxKeyGroups;
+  }
 
   private TimerQueue queue(TimeDomain domain) {
     return domain == TimeDomain.EVENT_TIME ? eventTimers : processingTimers;
@@ -29,7 +35,7 @@ public final class HeapTimers {
   public boolean register(TimeDomain domain, Object key, long time) {
     boolean added = queue(domain).add(key, time);
     if (added && log != null) {
-      log.add(key, domain, time, true);
+      log.add(key, KeyGroups.of(key, maxKeyGroups), domain, time, true);
     }
     return added;
   }
@@ -38,7 +44,7 @@ public final class HeapTimers {
   public boolean delete(TimeDomain domain, Object key, long time) {
     boolean removed = queue(domain).delete(key, time);
     if (removed && log != null) {
-      log.add(key, domain, time, false);
+      log.add(key, KeyGroups.of(key, maxKeyGroups), domain, time, false);
     }
     return removed;
   }
@@ -62,24 +68,29 @@ public final class HeapTimers {
   }
 
   /**
-   * Timers added and removed, in order: per change the key, the domain, the time and whether it was
-   * added. Written by the task's thread; read by another once handed out by {@link #swapLog}.
+   * Timers added and removed, in order: per change the key, its key group, the domain, the time and
+   * whether it was added. Written by the task's thread; read by another once handed out by
+   * {@link #swapLog}. The key group is computed here, where the key was just used, rather than by
+   * the snapshot's thread, to which every key is a cache miss.
    */
   public static final class Log {
     private Object[] keys = new Object[64];
+    private int[] groups = new int[64];
     private long[] times = new long[64];
     /** Bit 0: event time; bit 1: added. */
     private byte[] kinds = new byte[64];
     private int size;
 
-    void add(Object key, TimeDomain domain, long time, boolean added) {
+    void add(Object key, int group, TimeDomain domain, long time, boolean added) {
       if (size == keys.length) {
         int n = size * 2;
         keys = java.util.Arrays.copyOf(keys, n);
+        groups = java.util.Arrays.copyOf(groups, n);
         times = java.util.Arrays.copyOf(times, n);
         kinds = java.util.Arrays.copyOf(kinds, n);
       }
       keys[size] = key;
+      groups[size] = group;
       times[size] = time;
       kinds[size] = (byte) ((domain == TimeDomain.EVENT_TIME ? 1 : 0) | (added ? 2 : 0));
       size++;
@@ -91,6 +102,10 @@ public final class HeapTimers {
 
     public Object key(int i) {
       return keys[i];
+    }
+
+    public int group(int i) {
+      return groups[i];
     }
 
     public long time(int i) {
@@ -115,7 +130,8 @@ public final class HeapTimers {
     TimerQueue q = queue(domain);
     boolean polled = q.pollDue(limit);
     if (polled && log != null) {
-      log.add(q.polledKey(), domain, q.polledTime(), false);
+      Object key = q.polledKey();
+      log.add(key, KeyGroups.of(key, maxKeyGroups), domain, q.polledTime(), false);
     }
     return polled;
   }

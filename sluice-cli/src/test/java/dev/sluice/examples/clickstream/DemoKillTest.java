@@ -106,6 +106,16 @@ class DemoKillTest {
           assertThat(r.getDouble(5)).isEqualTo((double) r.getLong(3) / r.getLong(4));
         }
       }
+      // the default database keeps the rows in the primary key's B-tree (one B-tree per upsert)
+      try (ResultSet r = s.executeQuery("SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+          + " AND name IN ('user_clicks', 'page_dwell')")) {
+        int tables = 0;
+        while (r.next()) {
+          assertThat(r.getString(2)).as("DDL of %s", r.getString(1)).endsWith("WITHOUT ROWID");
+          tables++;
+        }
+        assertThat(tables).isEqualTo(2);
+      }
     }
     System.out.printf("DemoKillTest: seed %d, %d kills, %d rows after the kills, %d user_clicks and %d page_dwell rows"
         + " at the end%n", seed, kills, rowsAfterKills, gotUsers.size(), gotPages.size());

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of {@code sluice-bench/target/benchmarks.jar}:
- * {@code java -jar benchmarks.jar wordcount|1brc|spill|startup|stream|nexmark|rocksdb-state|rocksdb-checkpoint|checkpoint|jdbc|kafka|microbatch|demo [options]}, or {@code jmh [JMH args]}
+ * {@code java -jar benchmarks.jar wordcount|1brc|spill|startup|stream|nexmark|rocksdb-state|rocksdb-checkpoint|checkpoint|jdbc|kafka|microbatch|demo|sqlite-upsert [options]}, or {@code jmh [JMH args]}
  * for the JMH micro-benchmarks. Each end-to-end benchmark prints its figures and ratios; none asserts.
  */
 public final class Bench {
@@ -12,7 +12,7 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: java -jar benchmarks.jar wordcount|1brc|spill|startup|stream|nexmark|rocksdb-state|rocksdb-checkpoint|checkpoint|jdbc|kafka|microbatch|demo|jmh [options]");
+      System.err.println("usage: java -jar benchmarks.jar wordcount|1brc|spill|startup|stream|nexmark|rocksdb-state|rocksdb-checkpoint|checkpoint|jdbc|kafka|microbatch|demo|sqlite-upsert|jmh [options]");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -30,9 +30,10 @@ public final class Bench {
       case "kafka" -> KafkaBench.main(rest);
       case "microbatch" -> MicroBatchBench.main(rest);
       case "demo" -> DemoBench.main(rest);
+      case "sqlite-upsert" -> SqliteUpsertBench.main(rest);
       case "jmh" -> org.openjdk.jmh.Main.main(rest);
       default -> {
-        System.err.println("unknown benchmark '" + args[0] + "'; choose one of wordcount, 1brc, spill, startup, stream, nexmark, rocksdb-state, rocksdb-checkpoint, checkpoint, jdbc, kafka, microbatch, demo, jmh");
+        System.err.println("unknown benchmark '" + args[0] + "'; choose one of wordcount, 1brc, spill, startup, stream, nexmark, rocksdb-state, rocksdb-checkpoint, checkpoint, jdbc, kafka, microbatch, demo, sqlite-upsert, jmh");
         System.exit(2);
       }
     }

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * never runs on a worker: blocking source readers ({@link Source#blocking()}) read on their own I/O
  * thread into a channel consumed by the split's task, and every sink writer writes on its own thread
  * from a channel; an idle sink thread spins briefly, then parks until the producer's offer or
- * {@link #stop} unparks it ({@link Channel#awaitItem}), so it costs no CPU between bursts. Non-blocking sources are read by their task on the worker, fused with the chain.
+ * {@link #stop} unparks it ({@link Channel#awaitItem}), so it costs no CPU between bursts.
+ * Non-blocking sources are read by their task on the worker, fused with the chain.
  * Backpressure: a full channel makes its producer keep the batch and stop taking input until it
  * drains, all the way back to the sources. A coordinator thread waits for all threads, then commits
  * the sinks (all tasks ended) or aborts them (failure, cancel) and removes the job's temp files.

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link IdleStrategy} spins, yields, then parks with backoff when nothing happened). Blocking I/O
  * never runs on a worker: blocking source readers ({@link Source#blocking()}) read on their own I/O
  * thread into a channel consumed by the split's task, and every sink writer writes on its own thread
- * from a channel. Non-blocking sources are read by their task on the worker, fused with the chain.
+ * from a channel; an idle sink thread spins briefly, then parks until the producer's offer or
+ * {@link #stop} unparks it ({@link Channel#awaitItem}), so it costs no CPU between bursts.
+ * Non-blocking sources are read by their task on the worker, fused with the chain.
  * Backpressure: a full channel makes its producer keep the batch and stop taking input until it
  * drains, all the way back to the sources. A coordinator thread waits for all threads, then commits
  * the sinks (all tasks ended) or aborts them (failure, cancel) and removes the job's temp files.
@@ -288,13 +291,24 @@ final class StreamExecution {
     }
   }
 
-  /** Every thread checks the flag in its loop; source threads may sit in a blocking read, so they are interrupted. */
+  /**
+   * Every thread checks the flag in its loop; source threads may sit in a blocking read, so they are
+   * interrupted; sink threads may be parked waiting for their channel, so they are unparked (after
+   * the volatile write of the flag, which {@link Channel#awaitItem} re-reads before parking).
+   */
   private void stop() {
     stopped = true;
     for (SourceLoop l : sourceLoops) {
       Thread t = l.thread;
       if (t != null && t != Thread.currentThread()) {
         t.interrupt();
+      }
+    }
+    for (Channel[] c : sinkChannels) { // not sinkLoops: commitSinks sorts that list in place
+      if (c != null) {
+        for (Channel sinkChannel : c) {
+          sinkChannel.wakeConsumer();
+        }
       }
     }
   }
@@ -367,7 +381,7 @@ final class StreamExecution {
         int n = taskCounts[plan.stageOf()[id]];
         Channel[] c = new Channel[n];
         for (int i = 0; i < n; i++) {
-          c[i] = new Channel(config.channelCapacity(), config.batchSize(), false);
+          c[i] = new Channel(config.channelCapacity(), config.batchSize(), false, true); // sink loops park
         }
         sinkChannels[id] = c;
       }
@@ -774,6 +788,14 @@ final class StreamExecution {
 
   /** Writes one sink task's records on an I/O thread; measures end-to-end latency. */
   final class SinkLoop implements Runnable {
+    /**
+     * Empty polls spun before parking: a batch that follows within a few microseconds (the rest of
+     * a burst) is taken without a park/unpark round trip. No yield phase: on a machine with few
+     * cores a yielding sink thread takes CPU from the workers.
+     */
+    private static final int SPINS_BEFORE_PARK = 64;
+    /** A safety net only: the producer's offer and {@link #stop} unpark the sink thread. */
+    private static final long PARK_TIMEOUT_NANOS = 100_000_000L;
     final int transformId;
     final int index;
     final int taskCount;
@@ -800,7 +822,8 @@ final class StreamExecution {
     @Override
     public void run() {
       String name = plan.transform(transformId).name() + " (#" + transformId + ")";
-      IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
+      BooleanSupplier stopCondition = StreamExecution.this::stopped;
+      int emptyPolls = 0;
       SinkWriter<Object> writer = null;
       boolean closed = false;
       try {
@@ -808,10 +831,14 @@ final class StreamExecution {
         while (!stopped) {
           Object item = channel.poll();
           if (item == null) {
-            idle.idle(0);
+            if (++emptyPolls <= SPINS_BEFORE_PARK) {
+              Thread.onSpinWait();
+            } else {
+              channel.awaitItem(PARK_TIMEOUT_NANOS, stopCondition);
+            }
             continue;
           }
-          idle.idle(1);
+          emptyPolls = 0;
           if (item instanceof Batch b) {
             Object[] records = b.records;
             for (int i = 0, n = b.size; i < n; i++) {

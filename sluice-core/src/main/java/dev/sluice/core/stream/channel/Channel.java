@@ -2,6 +2,8 @@ package dev.sluice.core.stream.channel;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A bounded single-producer single-consumer channel of {@link Batch}es and {@link Control} items
@@ -15,8 +17,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * number of records buffered (in batches sitting in the ring) is tracked per batch, not per record,
  * for metrics and tests; it can never exceed {@code capacity * batchSize}.
  *
+ * <p>Consumer wake-ups (only on a channel created with {@code signalConsumer}, used by sink
+ * threads that are idle most of the time): instead of polling with backoff, the consumer may block
+ * in {@link #awaitItem} until the producer signals. The consumer stores itself in the volatile
+ * {@code waiter}, then re-reads the producer cursor (and its stop condition) and parks; the producer
+ * publishes the cursor with a volatile store, then reads {@code waiter} and unparks it if set. Both
+ * sides store, then load the other side's variable with volatile accesses (a Dekker pair: the Java
+ * memory model orders them totally, which is the StoreLoad fence a release store alone lacks), so at
+ * least one of them sees the other: either the consumer sees the item and does not park, or the
+ * producer sees the waiter and unparks it. A stale unpark only makes a later park return early. The
+ * producer's extra cost is that volatile store (instead of a release store) and one volatile read
+ * per item; channels without {@code signalConsumer} keep the release store and pay nothing.
+ *
  * <p>Thread-safety: exactly one producer thread calls {@link #offer} and {@link #obtain}; exactly
- * one consumer thread calls {@link #poll} and {@link #recycle}; the counters may be read by anyone.
+ * one consumer thread calls {@link #poll}, {@link #recycle} and {@link #awaitItem}; the counters may
+ * be read, and {@link #wakeConsumer} called, by anyone.
  */
 public final class Channel {
   private final Object[] ring;
@@ -29,14 +44,29 @@ public final class Channel {
   private final AtomicLong maxBuffered = new AtomicLong();
   private final Batch[] free;
   private final AtomicLongArray freeCursors = new AtomicLongArray(16); // [0] = free head, [8] = free tail
+  private final boolean signalConsumer;
+  /** The consumer thread while it is in {@link #awaitItem}, else null. */
+  private volatile Thread waiter;
   private long cachedHead;
 
   /**
+   * A channel whose consumer polls (no wake-ups, see {@link #Channel(int, int, boolean, boolean)}).
+   *
    * @param capacity batches (and control items) the ring holds, rounded up to a power of two
    * @param batchSize records per batch
    * @param keyed whether batches carry keys (hash exchanges)
    */
   public Channel(int capacity, int batchSize, boolean keyed) {
+    this(capacity, batchSize, keyed, false);
+  }
+
+  /**
+   * @param capacity batches (and control items) the ring holds, rounded up to a power of two
+   * @param batchSize records per batch
+   * @param keyed whether batches carry keys (hash exchanges)
+   * @param signalConsumer whether {@link #offer} signals a consumer blocked in {@link #awaitItem}
+   */
+  public Channel(int capacity, int batchSize, boolean keyed, boolean signalConsumer) {
     if (capacity < 1) {
       throw new IllegalArgumentException("channel capacity must be positive, was " + capacity);
     }
@@ -53,6 +83,7 @@ public final class Channel {
     free = new Batch[f];
     this.batchSize = batchSize;
     this.keyed = keyed;
+    this.signalConsumer = signalConsumer;
   }
 
   public int capacity() {
@@ -112,8 +143,48 @@ public final class Channel {
       }
     }
     ring[(int) (t & mask)] = item;
-    tail.lazySet(t + 1);
+    if (signalConsumer) {
+      tail.set(t + 1); // volatile: ordered before the read of waiter (see the class note)
+      Thread w = waiter;
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    } else {
+      tail.lazySet(t + 1);
+    }
     return true;
+  }
+
+  /**
+   * Consumer: blocks until an item may be there, {@code stop} is true, {@link #wakeConsumer} is
+   * called, or {@code timeoutNanos} passed; returns at once if the ring is not empty. It may also
+   * return early for no reason (a stale signal), so call it in a loop around {@link #poll}. Another
+   * thread that makes {@code stop} true must set it with a volatile write and then call
+   * {@link #wakeConsumer}.
+   *
+   * @throws IllegalStateException if the channel was created without {@code signalConsumer}, as
+   *     the producer would not signal and the consumer would notice items only at the timeout
+   */
+  public void awaitItem(long timeoutNanos, BooleanSupplier stop) {
+    if (!signalConsumer) {
+      throw new IllegalStateException("awaitItem needs a channel created with signalConsumer = true");
+    }
+    waiter = Thread.currentThread(); // volatile: ordered before the reads of tail and stop below
+    try {
+      if (head.get() >= tail.get() && !stop.getAsBoolean()) {
+        LockSupport.parkNanos(this, timeoutNanos);
+      }
+    } finally {
+      waiter = null;
+    }
+  }
+
+  /** Unparks the consumer if it is blocked in {@link #awaitItem}; any thread. */
+  public void wakeConsumer() {
+    Thread w = waiter;
+    if (w != null) {
+      LockSupport.unpark(w);
+    }
   }
 
   /** Consumer: the next item, or null when the ring is empty. */

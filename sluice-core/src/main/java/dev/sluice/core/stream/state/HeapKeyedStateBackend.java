@@ -25,9 +25,9 @@ import java.util.function.LongSupplier;
  * handles. Not thread-safe; used by the task's thread only.
  *
  * <p>Design note. Every named state is a table of per-key-group hash maps ({@link CellMap}: key to
- * a cell holding the value and its write time, the cell being the map's entry), so the state of a key-group range can be snapshotted and
- * restored on its own ({@link #snapshot}, {@link #restore}) — the unit in which a job is rescaled,
- * as in Flink. The caller sets the current key ({@link #setCurrentKey}) before it calls the user's
+ * a cell holding the value and its write time, the cell being the map's entry), so the state of a
+ * key-group range can be snapshotted and restored on its own ({@link #snapshot}, {@link #restore}) —
+ * the unit in which a job is rescaled, as in Flink. The caller sets the current key ({@link #setCurrentKey}) before it calls the user's
  * function; the handles returned by {@link #state} read and write that key's entry. List and map
  * state keep one {@code ArrayList} / {@code HashMap} per key.
  *
@@ -200,7 +200,6 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     List<StateTable> captured = new ArrayList<>();
     List<CellMap[]> maps = new ArrayList<>();
     for (StateTable t : tables.values()) {
-      @SuppressWarnings("unchecked")
       CellMap[] m = new CellMap[groups.size()];
       for (int g = groups.start(); g < groups.end(); g++) {
         CellMap map = t.groups[g];
@@ -245,7 +244,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
                            HeapTimers.Log timerChanges) {}
 
   /**
-   * What a part holds: for a delta, per state table and key group the changed keys (several sets
+   * What a part holds: for a delta, per state table and key group the changed keys (several lists
    * may name one key) and the timer changes in order; both null for a full part.
    */
   private record Delta(String name, List<String> base, List<ArrayList<Object>[][]> changed,
@@ -435,7 +434,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     /** Built on first use ({@link #index}), normally on the thread that writes the snapshot. */
     private Map<Integer, List<KeyedStateSnapshot.TimerEntry>> timerGroups;
     private List<Integer> groups;
-    /** Per state table and key group, the changed keys of a delta part (several sets may name a key); null: full. */
+    /** Per state table and key group, the changed keys of a delta part (several lists may name a key); null: full. */
     final List<ArrayList<Object>[][]> changed;
     /** A delta part's timer changes, in order (null entries: none logged); null: full. */
     final List<HeapTimers.Log> timerLogs;
@@ -870,7 +869,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
      * {@link #removed} for the exception); null until one is taken.
      */
     ArrayList<Object>[] changed;
-    /** Per key group, how many keys changed in the last snapshot's epoch (to size the next set). */
+    /** Per key group, how many keys changed in the last snapshot's epoch (to size the next list). */
     final int[] lastChanged;
 
     @SuppressWarnings("unchecked")

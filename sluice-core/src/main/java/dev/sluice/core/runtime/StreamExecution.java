@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@link IdleStrategy} spins, yields, then parks with backoff when nothing happened). Blocking I/O
  * never runs on a worker: blocking source readers ({@link Source#blocking()}) read on their own I/O
  * thread into a channel consumed by the split's task, and every sink writer writes on its own thread
- * from a channel; an idle sink thread spins briefly, then parks until the producer's offer or
- * {@link #stop} unparks it ({@link Channel#awaitItem}), so it costs no CPU between bursts.
+ * from a channel; a sink thread backs off like a worker while records flow and, idle for about a
+ * millisecond, parks until the producer's offer or {@link #stop} unparks it
+ * ({@link Channel#awaitItem}), so it costs no CPU between bursts and its producer pays no wake-ups
+ * while records flow.
  * Non-blocking sources are read by their task on the worker, fused with the chain.
  * Backpressure: a full channel makes its producer keep the batch and stop taking input until it
  * drains, all the way back to the sources. A coordinator thread waits for all threads, then commits
@@ -788,12 +790,6 @@ final class StreamExecution {
 
   /** Writes one sink task's records on an I/O thread; measures end-to-end latency. */
   final class SinkLoop implements Runnable {
-    /**
-     * Empty polls spun before parking: a batch that follows within a few microseconds (the rest of
-     * a burst) is taken without a park/unpark round trip. No yield phase: on a machine with few
-     * cores a yielding sink thread takes CPU from the workers.
-     */
-    private static final int SPINS_BEFORE_PARK = 64;
     /** A safety net only: the producer's offer and {@link #stop} unpark the sink thread. */
     private static final long PARK_TIMEOUT_NANOS = 100_000_000L;
     final int transformId;
@@ -823,7 +819,7 @@ final class StreamExecution {
     public void run() {
       String name = plan.transform(transformId).name() + " (#" + transformId + ")";
       BooleanSupplier stopCondition = StreamExecution.this::stopped;
-      int emptyPolls = 0;
+      IdleStrategy idle = new IdleStrategy(config.maxParkNanos());
       SinkWriter<Object> writer = null;
       boolean closed = false;
       try {
@@ -831,14 +827,16 @@ final class StreamExecution {
         while (!stopped) {
           Object item = channel.poll();
           if (item == null) {
-            if (++emptyPolls <= SPINS_BEFORE_PARK) {
-              Thread.onSpinWait();
-            } else {
+            // While records flow, the usual backoff (the producer then never pays for a wake-up);
+            // idle for about a millisecond, park until the producer or stop signals.
+            if (idle.longIdle()) {
               channel.awaitItem(PARK_TIMEOUT_NANOS, stopCondition);
+            } else {
+              idle.idle(0);
             }
             continue;
           }
-          emptyPolls = 0;
+          idle.idle(1);
           if (item instanceof Batch b) {
             Object[] records = b.records;
             for (int i = 0, n = b.size; i < n; i++) {

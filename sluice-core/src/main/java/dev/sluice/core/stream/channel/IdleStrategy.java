@@ -10,6 +10,8 @@ public final class IdleStrategy {
   private static final int SPINS = 64;
   private static final int YIELDS = 32;
   private static final long MIN_PARK_NANOS = 1_000;
+  /** Parks of doubling length after which a thread counts as {@link #longIdle} (about 1 ms of them). */
+  private static final int PARKS_BEFORE_LONG_IDLE = 10;
   private final long maxParkNanos;
   private int idleRounds;
   private long parkNanos = MIN_PARK_NANOS;
@@ -35,6 +37,15 @@ public final class IdleStrategy {
       LockSupport.parkNanos(parkNanos);
       parkNanos = Math.min(maxParkNanos, parkNanos << 1);
     }
+  }
+
+  /**
+   * Idle through the spins, the yields and about a millisecond of parks: a thread that can be
+   * signalled (a sink thread, {@code Channel#awaitItem}) may then block until it is, instead of
+   * waking every {@code maxParkNanos}.
+   */
+  public boolean longIdle() {
+    return idleRounds > SPINS + YIELDS + PARKS_BEFORE_LONG_IDLE;
   }
 
   public void reset() {

@@ -321,7 +321,11 @@ final class StreamCheckpoints {
     /** Unparked when a checkpoint completes or fails (micro-batch: the coordinator waiting for its batch). */
     volatile Thread completionWaiter;
 
-    private record Prepared(long id, Object committable, byte[] bytes) {}
+    /**
+     * A sink writer's committable for checkpoint {@code id} (0: its last, at the end of its input),
+     * committed with the first completed checkpoint whose id is at least {@code notBefore}.
+     */
+    private record Prepared(long id, Object committable, byte[] bytes, long notBefore) {}
 
     /** Per task, the source records it had read at the last completed checkpoint. */
     private final long[] completedRead;
@@ -693,7 +697,7 @@ final class StreamCheckpoints {
 
     /** A sink writer prepared its commit for checkpoint {@code id} (null: nothing to commit). */
     void sinkPrepared(StreamExecution.SinkLoop l, long id, Object committable) {
-      prepared(l, id, committable);
+      prepared(l, id, committable, id);
       ack(taskCount + l.ordinal, id, null, 0);
     }
 
@@ -703,7 +707,17 @@ final class StreamCheckpoints {
       if (hook != null) {
         hook.accept(exec, l);
       }
-      prepared(l, 0, committable);
+      // The last committable holds the records after every barrier this writer saw. A checkpoint whose
+      // barrier it has already passed records its task's source before those records (the task read
+      // them after that barrier), so a restore from it reads them again: committed with it, they
+      // would be output twice. They ride with the checkpoint after it (whose task state is
+      // "finished"), or with the one pending now if the writer has not passed its barrier.
+      long notBefore;
+      synchronized (this) {
+        Pending p = pending;
+        notBefore = p == null ? 0 : p.acked[taskCount + l.ordinal] ? p.id + 1 : p.id;
+      }
+      prepared(l, 0, committable, notBefore);
       // Only now: a checkpoint triggered from here on counts this writer as acknowledged
       // (acknowledgeFinished) and must find its last committable among the uncommitted ones. Marked
       // done before, a checkpoint could complete without it while recording its task as finished: a
@@ -719,13 +733,13 @@ final class StreamCheckpoints {
       ack(taskCount + l.ordinal, id, null, 0);
     }
 
-    private void prepared(StreamExecution.SinkLoop l, long id, Object committable) {
+    private void prepared(StreamExecution.SinkLoop l, long id, Object committable, long notBefore) {
       if (committable == null) {
         return;
       }
       byte[] bytes = serde.toBytes(committable);
       synchronized (this) {
-        uncommitted.get(l.ordinal).add(new Prepared(id, committable, bytes));
+        uncommitted.get(l.ordinal).add(new Prepared(id, committable, bytes, notBefore));
       }
     }
 
@@ -810,7 +824,13 @@ final class StreamCheckpoints {
           return;
         }
         for (List<Prepared> l : uncommitted) {
-          toCommit.add(new ArrayList<>(l));
+          List<Prepared> ready = new ArrayList<>(l.size());
+          for (Prepared c : l) {
+            if (c.notBefore() <= p.id) {
+              ready.add(c);
+            }
+          }
+          toCommit.add(ready);
         }
       }
       List<StateFile> files = new ArrayList<>();
@@ -989,7 +1009,7 @@ final class StreamCheckpoints {
           if (last != null && !present) {
             // committed with an earlier checkpoint already; again here (idempotent) so the last
             // commit holds every writer's end
-            l.add(new Prepared(0, last, serde.toBytes(last)));
+            l.add(new Prepared(0, last, serde.toBytes(last), 0));
           }
           toCommit.add(l);
         }

@@ -26,6 +26,45 @@ final class CheckpointTestSupport {
     return Math.min(end, middle);
   }
 
+  private static final java.util.Map<String, java.util.concurrent.atomic.AtomicBoolean> FLAGS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The flag of that name (created false), shared by a test and the functions of its job. */
+  static java.util.concurrent.atomic.AtomicBoolean flag(String name) {
+    return FLAGS.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicBoolean());
+  }
+
+  /**
+   * The job of the finishing-writer tests: {@link GatedTwoSplits} (gate {@code name}), each element
+   * tripled into {@code sink}; once flag {@code name + "/fail"} is set, the next element of split
+   * "b" fails the job, once (flag {@code name + "/failed"}).
+   */
+  static dev.sluice.api.Pipeline gatedFailingJob(String name, dev.sluice.api.internal.CollectSink<Long> sink) {
+    dev.sluice.api.Pipeline p = dev.sluice.api.Pipeline.create(name);
+    p.read(new GatedTwoSplits(name)).map(x -> {
+      if (x >= 1_000 && flag(name + "/fail").get() && flag(name + "/failed").compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure at " + x);
+      }
+      return x * 3;
+    }).write(sink);
+    return p;
+  }
+
+  /** How the finishing-writer tests run their job: p=2, one restart, checkpoints every 5 ms. */
+  static dev.sluice.api.RunOptions gatedFailingJobOptions(java.nio.file.Path checkpoints) {
+    return dev.sluice.api.RunOptions.streaming().withParallelism(2).withMaxAttempts(2)
+        .withRetryBackoff(java.time.Duration.ZERO).withCheckpointing(checkpoints, java.time.Duration.ofMillis(5));
+  }
+
+  /** The job's whole output, sorted: every element of both splits tripled, once. */
+  static List<Long> gatedFailingJobOutput() {
+    List<Long> out = new ArrayList<>();
+    for (long x = 0; x < 2_000; x++) {
+      out.add(x * 3);
+    }
+    return out;
+  }
+
   /** A range {@code [from, to)} of {@link GatedTwoSplits}. */
   record Range(String id, long from, long to) implements SourceSplit {}
 

@@ -9,7 +9,6 @@ import dev.sluice.api.internal.CollectSink;
 import dev.sluice.core.runtime.CheckpointTestSupport.GatedTwoSplits;
 import dev.sluice.core.runtime.CheckpointTestSupport.Range;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,8 @@ class FinishedWriterPassedBarrierTest {
 
   static final AtomicBoolean GATE = GatedTwoSplits.gate(JOB);
   /** Split "b"'s next record fails the job (once) when set. */
-  static final AtomicBoolean FAIL = new AtomicBoolean();
-  static final AtomicBoolean FAILED = new AtomicBoolean();
+  static final AtomicBoolean FAIL = CheckpointTestSupport.flag(JOB + "/fail");
+  static final AtomicBoolean FAILED = CheckpointTestSupport.flag(JOB + "/failed");
 
   @AfterEach
   void removeHook() {
@@ -81,15 +80,8 @@ class FinishedWriterPassedBarrierTest {
       failer.start();
     };
     CollectSink<Long> sink = new CollectSink<>();
-    Pipeline p = Pipeline.create(JOB);
-    p.read(new GatedTwoSplits(JOB)).map(x -> {
-      if (x >= 1_000 && FAIL.get() && FAILED.compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
-      }
-      return x * 3;
-    }).write(sink);
-    RunOptions o = RunOptions.streaming().withParallelism(2).withMaxAttempts(2).withRetryBackoff(Duration.ZERO)
-        .withCheckpointing(temp.resolve("ck"), Duration.ofMillis(5));
+    Pipeline p = CheckpointTestSupport.gatedFailingJob(JOB, sink);
+    RunOptions o = CheckpointTestSupport.gatedFailingJobOptions(temp.resolve("ck"));
     JobResult r;
     try {
       r = p.run(o);
@@ -103,10 +95,7 @@ class FinishedWriterPassedBarrierTest {
     assertThat(FAILED).isTrue();
     List<Long> got = new ArrayList<>(sink.result());
     got.sort(null);
-    List<Long> expected = new ArrayList<>();
-    for (long x = 0; x < 2_000; x++) {
-      expected.add(x * 3);
-    }
+    List<Long> expected = CheckpointTestSupport.gatedFailingJobOutput();
     assertThat(got).as("output: %d records of 2000", got.size()).isEqualTo(expected);
   }
 

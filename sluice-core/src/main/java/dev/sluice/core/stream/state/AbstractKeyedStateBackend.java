@@ -108,13 +108,13 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
   @Override
   public boolean registerTimer(TimeDomain domain, long time) {
     requireKey();
-    return timers.register(domain, currentKey, time);
+    return timers.register(domain, currentKey, currentGroup, time);
   }
 
   @Override
   public boolean deleteTimer(TimeDomain domain, long time) {
     requireKey();
-    return timers.delete(domain, currentKey, time);
+    return timers.delete(domain, currentKey, currentGroup, time);
   }
 
   @Override

@@ -31,7 +31,7 @@ public final class HeapTimers {
   /** Timers added and removed since {@link #startLog} or the last {@link #swapLog}; null: not logging. */
   private Log log;
 
-  /** Adds a timer; false if {@code key} already had one at {@code time}. */
+  /** Adds a timer (e.g. a restored one); false if {@code key} already had one at {@code time}. */
   public boolean register(TimeDomain domain, Object key, long time) {
     boolean added = queue(domain).add(key, time);
     if (added && log != null) {
@@ -40,11 +40,20 @@ public final class HeapTimers {
     return added;
   }
 
-  /** Removes a timer; false if there was none. */
-  public boolean delete(TimeDomain domain, Object key, long time) {
+  /** Adds a timer of {@code key}, whose key group the caller knows; false if it had one at {@code time}. */
+  public boolean register(TimeDomain domain, Object key, int keyGroup, long time) {
+    boolean added = queue(domain).add(key, time);
+    if (added && log != null) {
+      log.add(key, keyGroup, domain, time, true);
+    }
+    return added;
+  }
+
+  /** Removes a timer of {@code key}, whose key group the caller knows; false if there was none. */
+  public boolean delete(TimeDomain domain, Object key, int keyGroup, long time) {
     boolean removed = queue(domain).delete(key, time);
     if (removed && log != null) {
-      log.add(key, KeyGroups.of(key, maxKeyGroups), domain, time, false);
+      log.add(key, keyGroup, domain, time, false);
     }
     return removed;
   }

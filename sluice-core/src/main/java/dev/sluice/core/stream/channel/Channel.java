@@ -145,10 +145,7 @@ public final class Channel {
     ring[(int) (t & mask)] = item;
     if (signalConsumer) {
       tail.set(t + 1); // volatile: ordered before the read of waiter (see the class note)
-      Thread w = waiter;
-      if (w != null) {
-        LockSupport.unpark(w);
-      }
+      wakeConsumer();
     } else {
       tail.lazySet(t + 1);
     }

@@ -79,8 +79,9 @@ public final class HeapTimers {
   /**
    * Timers added and removed, in order: per change the key, its key group, the domain, the time and
    * whether it was added. Written by the task's thread; read by another once handed out by
-   * {@link #swapLog}. The key group is computed here, where the key was just used, rather than by
-   * the snapshot's thread, to which every key is a cache miss.
+   * {@link #swapLog}. The key group is recorded on the task's thread (the backend's current key
+   * group for a registration or deletion, computed from the just polled key for a firing) rather
+   * than by the snapshot's thread, to which every key is a cache miss.
    */
   public static final class Log {
     private Object[] keys = new Object[64];

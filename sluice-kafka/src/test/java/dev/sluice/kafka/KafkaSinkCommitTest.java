@@ -50,8 +50,13 @@ class KafkaSinkCommitTest {
   }
 
   static KafkaSink<String> sink(EmbeddedKafka k, String topic, String prefix) {
+    return sink(k, topic, prefix, 1000);
+  }
+
+  /** An exactly-once sink whose transactions the broker aborts after {@code timeoutMs}. */
+  static KafkaSink<String> sink(EmbeddedKafka k, String topic, String prefix, int timeoutMs) {
     return KafkaSink.<String>builder(k.bootstrapServers(), topic).deliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .transactionalIdPrefix(prefix).property("transaction.timeout.ms", "1000").build();
+        .transactionalIdPrefix(prefix).property("transaction.timeout.ms", Integer.toString(timeoutMs)).build();
   }
 
   /** A producer of {@code sink} on {@code id} with {@code n} records written in an open transaction. */
@@ -216,24 +221,28 @@ class KafkaSinkCommitTest {
    * Committed transactions are recognised as committed (no error, no warning, nothing written
    * twice): one committed by its live producer (transactions v2: the epoch is bumped), one committed
    * by a resumed producer (the epoch stays) and then followed by a new producer's open transaction of
-   * the same id (a restarted job that died again before its next checkpoint).
+   * the same id (a restarted job's writer, its transaction still open).
    */
   @Test
   void committedTransactionsAreRecognisedAsCommitted() throws Exception {
     kafka.createTopic("done-out", 1);
-    KafkaSink<String> sink = sink(kafka, "done-out", "done");
+    // No transaction times out here: with the class's 1 s, the broker aborted the restarted writer's
+    // open transaction (below) when the machine was slow, and the id's epoch moved on (a flaky WARN).
+    KafkaSink<String> sink = sink(kafka, "done-out", "done", 60_000);
     KafkaCommittable byLive = committed(sink, "done-0-0", "x", 10);
     KafkaCommittable resumed = leftOpen(sink, "done-1-0", "y", 10);
     sink.recover(2, List.of(resumed)); // resumes and commits it
     Transactions.COMMITTED.remove(Transactions.key(resumed)); // as if in another process from here on
     KafkaProducer<byte[], byte[]> next = prepared(sink, "done-1-0", "z", 3); // the restarted job's writer
-    next.close(Duration.ZERO);
     await(kafka, "done-0-0", TransactionState.COMPLETE_COMMIT);
     assertThat(kafka.admin().describeTransactions(List.of("done-1-0")).description("done-1-0").get().state())
         .isEqualTo(TransactionState.ONGOING);
 
     String log = stderrOf(() -> sink.recover(2, List.of(byLive, resumed)));
     assertThat(log).doesNotContain("cannot verify");
+    // The recovery fenced the id as a lingering transaction (its initTransactions aborted z's).
+    await(kafka, "done-1-0", TransactionState.EMPTY);
+    next.close(Duration.ZERO);
     assertThat(readCommitted(kafka.bootstrapServers(), "done-out"))
         .containsExactlyInAnyOrderElementsOf(concat(values("x", 10), values("y", 10)));
   }

@@ -447,6 +447,22 @@ public final class KafkaSink<T> implements Sink<T> {
   }
 
   /**
+   * Whether a transaction in {@code state} lingers, i.e. must be fenced to end: everything but a
+   * transaction that has ended or whose outcome is decided. One preparing its commit or abort (or
+   * the abort of an epoch fence) ends by itself, as the coordinator writes the markers; fencing it
+   * would only wait for that and bump the id's epoch once more. A transaction {@code recover} has
+   * just committed can be in that state when the scan runs: it was taken for lingering, logged as
+   * aborted, and its id's epoch stood one further than the commit rules of {@link #stillOpen}
+   * expect, so a second recovery from the same checkpoint could WARN about it.
+   */
+  static boolean lingering(TransactionState state) {
+    return switch (state) {
+      case COMPLETE_COMMIT, COMPLETE_ABORT, EMPTY, PREPARE_COMMIT, PREPARE_ABORT, PREPARE_EPOCH_FENCE -> false;
+      default -> true;
+    };
+  }
+
+  /**
    * Aborts every open transaction whose id starts with this sink's prefix (except {@code keep}):
    * those of live producers in this process directly, the others by fencing their id.
    */
@@ -457,8 +473,7 @@ public final class KafkaSink<T> implements Sink<T> {
       for (TransactionListing t : admin.listTransactions(new ListTransactionsOptions()).all()
           .get(connectTimeoutMs, TimeUnit.MILLISECONDS)) {
         if (t.transactionalId().startsWith(prefix + "-") && !keep.contains(t.transactionalId())
-            && t.state() != TransactionState.COMPLETE_COMMIT && t.state() != TransactionState.COMPLETE_ABORT
-            && t.state() != TransactionState.EMPTY) {
+            && lingering(t.state())) {
           ids.add(t.transactionalId());
         }
       }

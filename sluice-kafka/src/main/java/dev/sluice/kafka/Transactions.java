@@ -78,7 +78,15 @@ final class Transactions {
 
   /**
    * Puts a new producer (initTransactions not called) into the prepared transaction of its
-   * transactional id, so that {@code commitTransaction} commits it.
+   * transactional id, so that {@code commitTransaction} commits it, leaving the epoch as it is.
+   *
+   * <p>The producer's view of the cluster's transaction version is frozen as "not known": it sends a
+   * version 1 EndTxn, after which the broker keeps the epoch. Otherwise, if its background connection
+   * had brought the broker's features (transaction.version 2) in before the commit, kafka-clients
+   * bumped the epoch itself right after the EndTxn (InitProducerId, a "client-side epoch bump"), so
+   * whether a resumed commit moved the epoch depended on timing, and the rules that tell a committed
+   * transaction from an aborted one by its epoch ({@code KafkaSink.stillOpen}) misjudged it
+   * ({@code KafkaSinkCommitTest.aResumedCommitLeavesTheEpochAlsoWhenTheProducerKnowsTheTransactionVersion}).
    */
   static void resume(KafkaProducer<?, ?> producer, long producerId, short epoch) {
     Object tm = transactionManager(producer);
@@ -98,6 +106,12 @@ final class Transactions {
         Field started = c.getDeclaredField("transactionStarted");
         started.setAccessible(true);
         started.setBoolean(tm, true);
+        Field v2 = c.getDeclaredField("isTransactionV2Enabled");
+        v2.setAccessible(true);
+        v2.setBoolean(tm, false);
+        Field featuresEpoch = c.getDeclaredField("latestFinalizedFeaturesEpoch");
+        featuresEpoch.setAccessible(true);
+        featuresEpoch.setLong(tm, Long.MAX_VALUE); // maybeUpdateTransactionV2Enabled: nothing newer
       }
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot resume Kafka transaction of producer id " + producerId

@@ -451,9 +451,9 @@ public final class KafkaSink<T> implements Sink<T> {
    * transaction that has ended or whose outcome is decided. One preparing its commit or abort (or
    * the abort of an epoch fence) ends by itself, as the coordinator writes the markers; fencing it
    * would only wait for that and bump the id's epoch once more. A transaction {@code recover} has
-   * just committed can be in that state when the scan runs: it was taken for lingering, logged as
-   * aborted, and its id's epoch stood one further than the commit rules of {@link #stillOpen}
-   * expect, so a second recovery from the same checkpoint could WARN about it.
+   * just committed can be in that state when the scan runs; taken for lingering, it would be logged
+   * as aborted, and its id's epoch would stand one further than the commit rules of
+   * {@link #stillOpen} expect, so a second recovery from the same checkpoint could WARN about it.
    */
   static boolean lingering(TransactionState state) {
     return switch (state) {

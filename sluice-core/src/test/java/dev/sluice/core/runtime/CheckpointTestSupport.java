@@ -35,15 +35,38 @@ final class CheckpointTestSupport {
   }
 
   /**
+   * The flags of {@link #gatedFailingJob} {@code name}: split "b"'s gate; {@code fail}: split "b"'s
+   * next record fails the job (once) when set; {@code failed}: it has.
+   */
+  record GatedFailingFlags(
+      java.util.concurrent.atomic.AtomicBoolean gate,
+      java.util.concurrent.atomic.AtomicBoolean fail,
+      java.util.concurrent.atomic.AtomicBoolean failed) {
+    static GatedFailingFlags of(String name) {
+      return new GatedFailingFlags(GatedTwoSplits.gate(name), flag(name + "/fail"), flag(name + "/failed"));
+    }
+
+    /** All three cleared, for a new run. */
+    void reset() {
+      gate.set(false);
+      fail.set(false);
+      failed.set(false);
+    }
+  }
+
+  /**
    * The job of the finishing-writer tests: {@link GatedTwoSplits} (gate {@code name}), each element
-   * tripled into {@code sink}; once flag {@code name + "/fail"} is set, the next element of split
-   * "b" fails the job, once (flag {@code name + "/failed"}).
+   * tripled into {@code sink}; once its {@link GatedFailingFlags} {@code fail} is set, the next
+   * element of split "b" fails the job, once.
    */
   static dev.sluice.api.Pipeline gatedFailingJob(String name, dev.sluice.api.internal.CollectSink<Long> sink) {
     dev.sluice.api.Pipeline p = dev.sluice.api.Pipeline.create(name);
     p.read(new GatedTwoSplits(name)).map(x -> {
-      if (x >= 1_000 && flag(name + "/fail").get() && flag(name + "/failed").compareAndSet(false, true)) {
-        throw new IllegalStateException("injected failure at " + x);
+      if (x >= 1_000) {
+        GatedFailingFlags flags = GatedFailingFlags.of(name); // by name: the function captures no flag
+        if (flags.fail().get() && flags.failed().compareAndSet(false, true)) {
+          throw new IllegalStateException("injected failure at " + x);
+        }
       }
       return x * 3;
     }).write(sink);

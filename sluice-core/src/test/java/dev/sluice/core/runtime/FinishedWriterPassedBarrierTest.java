@@ -6,7 +6,7 @@ import dev.sluice.api.JobResult;
 import dev.sluice.api.Pipeline;
 import dev.sluice.api.RunOptions;
 import dev.sluice.api.internal.CollectSink;
-import dev.sluice.core.runtime.CheckpointTestSupport.GatedTwoSplits;
+import dev.sluice.core.runtime.CheckpointTestSupport.GatedFailingFlags;
 import dev.sluice.core.runtime.CheckpointTestSupport.Range;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +33,7 @@ class FinishedWriterPassedBarrierTest {
 
   @TempDir Path temp;
 
-  static final AtomicBoolean GATE = GatedTwoSplits.gate(JOB);
-  /** Split "b"'s next record fails the job (once) when set. */
-  static final AtomicBoolean FAIL = CheckpointTestSupport.flag(JOB + "/fail");
-  static final AtomicBoolean FAILED = CheckpointTestSupport.flag(JOB + "/failed");
+  static final GatedFailingFlags FLAGS = GatedFailingFlags.of(JOB);
 
   @AfterEach
   void removeHook() {
@@ -45,9 +42,7 @@ class FinishedWriterPassedBarrierTest {
 
   @Test
   void aWritersLastRecordsAfterABarrierAreNotCommittedWithThatCheckpoint() throws Exception {
-    GATE.set(false);
-    FAIL.set(false);
-    FAILED.set(false);
+    FLAGS.reset();
     AtomicBoolean held = new AtomicBoolean();
     AtomicBoolean writerFinishedWhileHeld = new AtomicBoolean();
     AtomicBoolean completedBeforeFailure = new AtomicBoolean();
@@ -73,8 +68,8 @@ class FinishedWriterPassedBarrierTest {
           LockSupport.parkNanos(1_000_000);
         }
         completedBeforeFailure.set(attempt.completedCount > before);
-        FAIL.set(true);
-        GATE.set(true);
+        FLAGS.fail().set(true);
+        FLAGS.gate().set(true);
       }, "test-failer");
       failer.setDaemon(true);
       failer.start();
@@ -86,13 +81,13 @@ class FinishedWriterPassedBarrierTest {
     try {
       r = p.run(o);
     } finally {
-      GATE.set(true);
+      FLAGS.gate().set(true);
     }
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertThat(held).as("a state write of split a was held").isTrue();
     assertThat(writerFinishedWhileHeld).as("split a's writer finished while it was held").isTrue();
     assertThat(completedBeforeFailure).as("that checkpoint completed before the job failed").isTrue();
-    assertThat(FAILED).isTrue();
+    assertThat(FLAGS.failed()).isTrue();
     List<Long> got = new ArrayList<>(sink.result());
     got.sort(null);
     List<Long> expected = CheckpointTestSupport.gatedFailingJobOutput();

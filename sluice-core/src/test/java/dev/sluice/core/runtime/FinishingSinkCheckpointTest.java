@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import dev.sluice.core.runtime.CheckpointTestSupport.GatedTwoSplits;
+import dev.sluice.core.runtime.CheckpointTestSupport.GatedFailingFlags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,10 +33,7 @@ class FinishingSinkCheckpointTest {
 
   @TempDir Path temp;
 
-  static final AtomicBoolean GATE = GatedTwoSplits.gate(JOB);
-  /** Split "b"'s next record fails the job (once) when set. */
-  static final AtomicBoolean FAIL = CheckpointTestSupport.flag(JOB + "/fail");
-  static final AtomicBoolean FAILED = CheckpointTestSupport.flag(JOB + "/failed");
+  static final GatedFailingFlags FLAGS = GatedFailingFlags.of(JOB);
 
   @AfterEach
   void removeHook() {
@@ -45,9 +42,7 @@ class FinishingSinkCheckpointTest {
 
   @Test
   void aWriterFinishingDuringACheckpointKeepsItsLastCommittableInIt() throws Exception {
-    GATE.set(false);
-    FAIL.set(false);
-    FAILED.set(false);
+    FLAGS.reset();
     AtomicBoolean held = new AtomicBoolean();
     AtomicLong completedWhileHeld = new AtomicLong(-1);
     AtomicBoolean failedWhileHeld = new AtomicBoolean();
@@ -64,8 +59,8 @@ class FinishingSinkCheckpointTest {
       }
       completedWhileHeld.set(attempt.completedCount - before);
       // The job fails before this writer's last committable is recorded.
-      FAIL.set(true);
-      GATE.set(true);
+      FLAGS.fail().set(true);
+      FLAGS.gate().set(true);
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!exec.stopped() && System.nanoTime() < deadline) {
         LockSupport.parkNanos(1_000_000);
@@ -79,12 +74,12 @@ class FinishingSinkCheckpointTest {
     try {
       r = p.run(o);
     } finally {
-      GATE.set(true);
+      FLAGS.gate().set(true);
     }
     assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
     assertThat(held).as("split a's writer was held at its end").isTrue();
     assertThat(failedWhileHeld).as("the job failed while the writer was held").isTrue();
-    assertThat(FAILED).isTrue();
+    assertThat(FLAGS.failed()).isTrue();
     List<Long> got = new ArrayList<>(sink.result());
     got.sort(null);
     List<Long> expected = CheckpointTestSupport.gatedFailingJobOutput();
